@@ -1,0 +1,36 @@
+# The two commands of the README:  `make run`  and  `make test`.
+# Each creates .venv and installs what it needs on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test test-slow bench venv clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP)
+
+## The main job on a small default: a short Milner demo.
+run: $(STAMP)
+	$(BIN)/python -m coopsim demo
+
+## The default test suite (exact oracles, statistical checks with fixed seeds).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow" coopsim tests
+
+## Long stochastic replications (nightly-style).
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m slow tests
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/tournament_vs_axelrod.py
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,73 @@
+"""coopsim: game-theoretic, agent-based simulation of cooperation between states.
+
+Helen Milner's (1992) six hypotheses on when international cooperation becomes likely —
+reciprocity, number of actors, iteration, regimes, epistemic communities, power asymmetry —
+become tunable parameters of iterated games played by a population of states.
+
+``import coopsim as cs`` is cheap: it loads numpy and the stage games and strategies.
+Engines and tables (scipy, pandas) load on first use; axelrod only when an axelrod
+strategy is used.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._validation import ParameterError
+from .games import (
+    C,
+    D,
+    AsymmetricGame,
+    Game,
+    NPlayerGame,
+    chicken,
+    collective_risk,
+    deadlock,
+    donation_game,
+    harmony,
+    n_person_prisoners_dilemma,
+    prisoners_dilemma,
+    public_goods,
+    stag_hunt,
+    volunteers_dilemma,
+)
+from .strategies import (
+    ALLC,
+    ALLD,
+    GRIM,
+    RANDOM,
+    STFT,
+    TFT,
+    WSLS,
+    GroupStrategy,
+    MemoryOne,
+    classic,
+    conditional_cooperator,
+    equalizer,
+    extortionate,
+    generous_zd,
+    gtft,
+    reactive,
+    zero_determinant,
+)
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; loaded on first attribute access (PEP 562)
+_LAZY: dict[str, str] = {
+    "exact": "coopsim.engine.exact",
+    "sampled": "coopsim.engine.sampled",
+    "tournament": "coopsim.engine.tournament",
+    "axelrod_bridge": "coopsim.engine.axelrod_bridge",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(_LAZY[name])
+    for modname in _LAZY_FUNCS.get(name, ()):  # functions re-exported from engines
+        return getattr(importlib.import_module(modname), name)
+    raise AttributeError(f"module 'coopsim' has no attribute {name!r}")
+
+
+_LAZY_FUNCS: dict[str, tuple[str, ...]] = {}

@@ -1,0 +1,1 @@
+"""The simulated international system: states, structures, dynamics, mechanisms."""
