@@ -20,12 +20,10 @@ collective-risk dilemma; Diekmann (1985) for the volunteer's dilemma.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Literal
 
 import numpy as np
 
-from ._validation import ParameterError, check_choice, check_int, check_positive, check_probability, check_real
+from ._validation import ParameterError, check_int, check_positive, check_probability, check_real
 
 __all__ = [
     "C",

@@ -20,8 +20,8 @@ Every strategy has a ``classifier`` dict in the spirit of axelrod's
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 
