@@ -1,0 +1,142 @@
+"""Strategy revision: how states change strategy between periods.
+
+Every rule returns ``source``: an int array with, for each state ``i``, the state whose
+strategy ``i`` holds after the update (``source[i] == i`` keeps its own). The caller
+applies it with ``strategies = strategies[source]``, so the same rules serve named
+strategy sets and continuous memory-one strategies. All rules are vectorised over states.
+
+Rules (``selection_intensity`` is the strength of selection, never the continuation
+probability):
+
+* ``fermi``: pairwise comparison (Szabó & Tőke 1998; Traulsen et al. 2006). Each
+  revising state picks a model (a random other state, or a random neighbour) and copies
+  it with probability 1 / (1 + exp(-selection_intensity * (π_model - π_self))).
+* ``moran_bd``: Moran birth-death (Nowak et al. 2004): one state reproduces with
+  probability proportional to fitness, its offspring replaces a random other state (a
+  random neighbour on a network). One event per call.
+* ``moran_db``: death-birth (Ohtsuki et al. 2006): a random state dies, its neighbours
+  compete for the site proportionally to fitness. One event per call.
+* ``best_neighbour``: each revising state copies the best-scoring state among itself and
+  its neighbours (Nowak & May 1992); ties keep the current strategy.
+
+Fitness for the Moran rules is ``1 - s + s * payoff`` ("linear", Nowak et al. 2004; it
+must stay positive: an error says which payoff breaks it) or ``exp(s * payoff)``
+("exponential", always positive).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import ParameterError, check_choice, check_probability, check_real
+
+__all__ = ["UPDATE_RULES", "fitness", "fermi", "moran_bd", "moran_db", "best_neighbour", "mutate"]
+
+UPDATE_RULES = ("fermi", "moran_bd", "moran_db", "best_neighbour")
+
+
+def fitness(payoffs: np.ndarray, selection_intensity: float, kind: str = "linear") -> np.ndarray:
+    """Fitness from payoffs: linear 1 - s + s*π or exponential exp(s*π)."""
+    s = check_real("selection_intensity", selection_intensity)
+    check_choice("fitness", kind, ("linear", "exponential"))
+    if kind == "exponential":
+        z = s * payoffs
+        return np.exp(z - z.max())
+    f = 1.0 - s + s * payoffs
+    if np.any(f < 0):
+        raise ParameterError("selection_intensity", s,
+                             f"a value keeping fitness 1 - s + s*payoff >= 0 (lowest payoff {payoffs.min():.4g}); "
+                             "lower it or use fitness='exponential'")
+    return f
+
+
+def _revisers(n: int, revision_rate: float, rng: np.random.Generator) -> np.ndarray:
+    if revision_rate >= 1.0:
+        return np.ones(n, dtype=bool)
+    return rng.random(n) < revision_rate
+
+
+def fermi(payoffs, models, selection_intensity: float, rng: np.random.Generator,
+          revision_rate: float = 1.0) -> np.ndarray:
+    """Pairwise-comparison imitation; ``models[i]`` is state i's model this period."""
+    payoffs = np.asarray(payoffs, dtype=float)
+    s = check_real("selection_intensity", selection_intensity)
+    if s < 0:
+        raise ParameterError("selection_intensity", s, "a number >= 0")
+    check_probability("revision_rate", revision_rate)
+    n = payoffs.shape[0]
+    diff = payoffs[models] - payoffs
+    prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
+    adopt = (rng.random(n) < prob) & _revisers(n, revision_rate, rng)
+    return np.where(adopt, models, np.arange(n))
+
+
+def _neighbour_of(i: int, indptr: np.ndarray, indices: np.ndarray, rng: np.random.Generator) -> int:
+    lo, hi = indptr[i], indptr[i + 1]
+    return int(indices[lo + rng.integers(0, hi - lo)])
+
+
+def moran_bd(payoffs, selection_intensity: float, rng: np.random.Generator, neighbours=None,
+             fitness_kind: str = "linear") -> np.ndarray:
+    """One Moran birth-death event. ``neighbours``: (indptr, indices) or None (well mixed)."""
+    f = fitness(np.asarray(payoffs, dtype=float), selection_intensity, fitness_kind)
+    n = f.shape[0]
+    total = f.sum()
+    parent = int(rng.choice(n, p=f / total)) if total > 0 else int(rng.integers(n))
+    if neighbours is None:
+        victim = int(rng.integers(0, n - 1))
+        victim += victim >= parent
+    else:
+        victim = _neighbour_of(parent, *neighbours, rng)
+    source = np.arange(n)
+    source[victim] = parent
+    return source
+
+
+def moran_db(payoffs, selection_intensity: float, rng: np.random.Generator, neighbours=None,
+             fitness_kind: str = "linear") -> np.ndarray:
+    """One Moran death-birth event: a random state dies; its neighbours (everyone else when
+    well mixed) compete for the site with probability proportional to fitness."""
+    f = fitness(np.asarray(payoffs, dtype=float), selection_intensity, fitness_kind)
+    n = f.shape[0]
+    victim = int(rng.integers(n))
+    if neighbours is None:
+        cand = np.delete(np.arange(n), victim)
+    else:
+        indptr, indices = neighbours
+        cand = indices[indptr[victim]: indptr[victim + 1]]
+    w = f[cand]
+    total = w.sum()
+    parent = int(cand[rng.choice(cand.shape[0], p=w / total)]) if total > 0 else int(rng.choice(cand))
+    source = np.arange(n)
+    source[victim] = parent
+    return source
+
+
+def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate: float = 1.0) -> np.ndarray:
+    """Copy the best-scoring state among oneself and one's neighbours (Nowak & May 1992).
+
+    Synchronous when ``revision_rate == 1``; otherwise each state revises with that
+    probability (asynchronous in the limit of small rates). Ties keep one's own strategy.
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    check_probability("revision_rate", revision_rate)
+    indptr, indices = neighbours
+    n = payoffs.shape[0]
+    deg = np.diff(indptr)
+    owner = np.repeat(np.arange(n), deg)
+    nb_pay = payoffs[indices]
+    # best neighbour per state: sort by (owner, -payoff) and take the first per owner
+    order = np.lexsort((-nb_pay, owner))
+    first = order[indptr[:-1]]
+    best = indices[first]
+    better = payoffs[best] > payoffs
+    change = better & _revisers(n, revision_rate, rng)
+    return np.where(change, best, np.arange(n))
+
+
+def mutate(n: int, mutation: float, rng: np.random.Generator) -> np.ndarray:
+    """Boolean mask of the states that explore (draw a random strategy) this period."""
+    mu = check_probability("mutation", mutation)
+    if mu == 0.0:
+        return np.zeros(n, dtype=bool)
+    return rng.random(n) < mu

@@ -1,0 +1,257 @@
+"""Who meets whom: interaction structures for a population of states.
+
+A structure answers two questions each period, vectorised over states:
+
+* ``encounters(rng)``: an int array of shape (E, k) of state indices — the pairs (k = 2)
+  or groups (k = n_actors) that play an iterated game this period;
+* ``models(rng)``: for each state, one other state whose strategy it may imitate (a
+  uniformly random other state when well mixed, a uniformly random neighbour on a
+  network).
+
+Networks are built with networkx and stored as CSR neighbour arrays (``indptr``,
+``indices``), so that sampling a random neighbour for every state is one numpy gather.
+Conventions (stated because they change results, see targets T9): on a network every
+edge is one encounter per period and a state's payoff is the *mean* over its encounters
+unless the scenario asks for accumulated payoffs; self-interaction is off unless asked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._validation import ParameterError, check_choice, check_int, check_probability
+
+__all__ = [
+    "Structure",
+    "WellMixed",
+    "Groups",
+    "Network",
+    "ring",
+    "lattice",
+    "small_world",
+    "scale_free",
+    "blocs",
+    "from_networkx",
+]
+
+
+class Structure:
+    """Base class: ``n_states``, ``encounters(rng)``, ``models(rng)``, ``neighbours_csr``."""
+
+    n_states: int
+    group_size: int = 2
+
+    def encounters(self, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def models(self, rng: np.random.Generator) -> np.ndarray:
+        """One uniformly random other state for each state (well-mixed default)."""
+        n = self.n_states
+        r = rng.integers(0, n - 1, size=n)
+        return r + (r >= np.arange(n))
+
+    @property
+    def neighbours_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, indices) of every state's neighbours; well mixed: everyone else."""
+        n = self.n_states
+        idx = np.nonzero(~np.eye(n, dtype=bool))[1].astype(np.int64)
+        return np.arange(0, n * (n - 1) + 1, n - 1, dtype=np.int64), idx
+
+
+@dataclass(frozen=True)
+class WellMixed(Structure):
+    """Well-mixed population.
+
+    ``matching="random"``: each period a uniformly random perfect matching (with an odd
+    number of states one state sits out), repeated ``encounters_per_period`` times.
+    ``matching="all_pairs"``: a round robin — every pair meets once per period.
+    """
+
+    n_states: int
+    matching: str = "random"
+    encounters_per_period: int = 1
+
+    def __post_init__(self) -> None:
+        check_int("n_states", self.n_states, minimum=2)
+        check_choice("matching", self.matching, ("random", "all_pairs"))
+        check_int("encounters_per_period", self.encounters_per_period, minimum=1)
+
+    def encounters(self, rng: np.random.Generator) -> np.ndarray:
+        n = self.n_states
+        if self.matching == "all_pairs":
+            i, j = np.triu_indices(n, k=1)
+            return np.stack([i, j], axis=1)
+        m = n // 2
+        perms = [rng.permutation(n)[: 2 * m].reshape(m, 2) for _ in range(self.encounters_per_period)]
+        return np.concatenate(perms, axis=0)
+
+
+@dataclass(frozen=True)
+class Groups(Structure):
+    """Random groups of ``group_size`` states (N-player games): each period the population
+    is shuffled and cut into ``n_states // group_size`` groups; the remainder sits out.
+    Imitation models are drawn from the whole population (well mixed)."""
+
+    n_states: int
+    group_size: int = 2
+    encounters_per_period: int = 1
+
+    def __post_init__(self) -> None:
+        check_int("n_states", self.n_states, minimum=2)
+        check_int("n_actors", self.group_size, minimum=2, maximum=self.n_states)
+        check_int("encounters_per_period", self.encounters_per_period, minimum=1)
+
+    def encounters(self, rng: np.random.Generator) -> np.ndarray:
+        n, k = self.n_states, self.group_size
+        g = n // k
+        return np.concatenate([rng.permutation(n)[: g * k].reshape(g, k) for _ in range(self.encounters_per_period)])
+
+
+@dataclass(frozen=True, eq=False)
+class Network(Structure):
+    """A fixed interaction network (undirected, no self-loops unless ``self_interaction``).
+
+    Pairwise games: every edge is one encounter per period. N-player games
+    (``group_size > 2``): every state hosts a group made of itself and its neighbours
+    (Santos, Santos & Pacheco 2008), so all neighbourhoods must have ``group_size - 1``
+    members (a regular graph of degree group_size - 1).
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    name: str = "network"
+    self_interaction: bool = False
+    group_size: int = 2
+    graph: object = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        deg = np.diff(self.indptr)
+        if np.any(deg == 0):
+            isolated = np.flatnonzero(deg == 0)[:5].tolist()
+            raise ParameterError("network", f"isolated states {isolated}", "a graph in which every state has a neighbour")
+        if self.group_size > 2 and not np.all(deg == self.group_size - 1):
+            raise ParameterError("n_actors", self.group_size,
+                                 f"the neighbourhood size + 1 of a regular network (degrees here: {sorted(set(deg))})")
+
+    @property
+    def n_states(self) -> int:  # type: ignore[override]
+        return int(self.indptr.shape[0] - 1)
+
+    @property
+    def degrees(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def neighbours_csr(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.indptr, self.indices
+
+    def edges(self) -> np.ndarray:
+        src = np.repeat(np.arange(self.n_states), self.degrees)
+        mask = src < self.indices
+        e = np.stack([src[mask], self.indices[mask]], axis=1)
+        if self.self_interaction:
+            ii = np.arange(self.n_states)
+            e = np.concatenate([e, np.stack([ii, ii], axis=1)])
+        return e
+
+    def encounters(self, rng: np.random.Generator) -> np.ndarray:
+        if self.group_size == 2:
+            return self.edges()
+        n, k = self.n_states, self.group_size
+        return np.concatenate([np.arange(n)[:, None], self.indices.reshape(n, k - 1)], axis=1)
+
+    def models(self, rng: np.random.Generator) -> np.ndarray:
+        deg = self.degrees
+        pick = (rng.random(self.n_states) * deg).astype(np.int64)
+        return self.indices[self.indptr[:-1] + pick]
+
+
+def from_networkx(graph, *, name: str | None = None, self_interaction: bool = False, group_size: int = 2) -> Network:
+    """A Network from any networkx graph (nodes relabelled 0..n-1 in sorted order)."""
+    import networkx as nx
+
+    g = nx.convert_node_labels_to_integers(graph, ordering="sorted")
+    g.remove_edges_from(nx.selfloop_edges(g))
+    n = g.number_of_nodes()
+    check_int("n_states", n, minimum=2)
+    adj = nx.to_scipy_sparse_array(g, nodelist=range(n), format="csr")
+    return Network(adj.indptr.astype(np.int64), adj.indices.astype(np.int64), name=name or "network",
+                   self_interaction=self_interaction, group_size=group_size, graph=g)
+
+
+def ring(n_states: int, degree: int = 2, **kw) -> Network:
+    """A cycle (degree 2) or ring lattice where each state meets its ``degree`` nearest states."""
+    import networkx as nx
+
+    n = check_int("n_states", n_states, minimum=3)
+    k = check_int("degree", degree, minimum=2, maximum=n - 1)
+    if k % 2:
+        raise ParameterError("degree", degree, "an even number (neighbours on both sides)")
+    return from_networkx(nx.watts_strogatz_graph(n, k, 0.0), name=f"ring(k={k})", **kw)
+
+
+def lattice(side: int, neighbourhood: str = "von_neumann", *, periodic: bool = True, **kw) -> Network:
+    """A square lattice of side x side states on a torus; von Neumann (4) or Moore (8) neighbours."""
+    import networkx as nx
+
+    side = check_int("side", side, minimum=3)
+    check_choice("neighbourhood", neighbourhood, ("von_neumann", "moore"))
+    g = nx.grid_2d_graph(side, side, periodic=periodic)
+    if neighbourhood == "moore":
+        for (x, y) in list(g.nodes):
+            for dx, dy in ((1, 1), (1, -1)):
+                u, v = x + dx, y + dy
+                if periodic:
+                    u, v = u % side, v % side
+                if (u, v) in g:
+                    g.add_edge((x, y), (u, v))
+    return from_networkx(g, name=f"lattice({side}x{side}, {neighbourhood})", **kw)
+
+
+def small_world(n_states: int, degree: int = 4, rewiring: float = 0.1, *, seed=None, **kw) -> Network:
+    """Watts-Strogatz small world (connected), reproducible from ``seed``."""
+    import networkx as nx
+
+    from .._random import as_seed_sequence
+
+    n = check_int("n_states", n_states, minimum=4)
+    k = check_int("degree", degree, minimum=2, maximum=n - 1)
+    p = check_probability("rewiring", rewiring)
+    s = int(as_seed_sequence(seed).generate_state(1)[0])
+    return from_networkx(nx.connected_watts_strogatz_graph(n, k, p, seed=s), name=f"small_world(k={k}, p={p:g})", **kw)
+
+
+def scale_free(n_states: int, attachment: int = 2, *, seed=None, **kw) -> Network:
+    """Barabási-Albert scale-free network (each new state attaches to ``attachment`` others)."""
+    import networkx as nx
+
+    from .._random import as_seed_sequence
+
+    n = check_int("n_states", n_states, minimum=3)
+    m = check_int("attachment", attachment, minimum=1, maximum=n - 1)
+    s = int(as_seed_sequence(seed).generate_state(1)[0])
+    return from_networkx(nx.barabasi_albert_graph(n, m, seed=s), name=f"scale_free(m={m})", **kw)
+
+
+def blocs(sizes, p_within: float = 0.5, p_between: float = 0.02, *, seed=None, **kw) -> Network:
+    """Blocs / alliances: a stochastic block model with dense ties inside blocs and sparse
+    ties between them. Isolated states are linked to a random member of their bloc."""
+    import networkx as nx
+
+    from .._random import as_generator, as_seed_sequence
+
+    sizes = [check_int("bloc size", s, minimum=2) for s in sizes]
+    pw = check_probability("p_within", p_within)
+    pb = check_probability("p_between", p_between)
+    ss = as_seed_sequence(seed)
+    g = nx.stochastic_block_model(sizes, [[pw if i == j else pb for j in range(len(sizes))] for i in range(len(sizes))],
+                                  seed=int(ss.generate_state(1)[0]))
+    rng = as_generator(ss.spawn(1)[0])
+    start = np.cumsum([0] + sizes)
+    for b, (lo, hi) in enumerate(zip(start[:-1], start[1:], strict=True)):
+        for v in range(lo, hi):
+            if g.degree(v) == 0:
+                others = [u for u in range(lo, hi) if u != v]
+                g.add_edge(v, int(rng.choice(others)))
+    return from_networkx(g, name=f"blocs({sizes})", **kw)
