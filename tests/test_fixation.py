@@ -80,7 +80,7 @@ def test_t9c_fewer_partners_favour_cooperators():
     res = {}
     for k in (2, 4):
         res[k] = fixation_frequency(donation(3.0), n, rule="db", selection_intensity=s, structure=ring(n, k),
-                                    runs=40_000, seed=100 + k)
+                                    runs=10_000, seed=100 + k)
     (p2, se2), (p4, se4) = res[2], res[4]
     assert p2 - p4 > 4 * np.hypot(se2, se4)
 
