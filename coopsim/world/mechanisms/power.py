@@ -1,0 +1,70 @@
+"""H6 — power asymmetry (hegemonic stability).
+
+Milner (1992): cooperation is more likely with a strong, interested hegemon. Model:
+
+* ``hegemon_share``: share of total capability held by the largest state; the others
+  share the rest equally. ``None`` (or 1/n_states) is equality. Capabilities are
+  normalised to mean 1.
+* Stakes scale with capability (Olson 1965; Snidal 1985): in a public-goods encounter a
+  state's contribution is its capability and the pot, multiplied, is shared in proportion
+  to capability, so a large state receives a large share of the good it provides (a
+  *privileged group*). In 2x2 games each state's payoffs are multiplied by its
+  capability and states imitate by payoff *per unit of capability*, so scaling alone
+  changes nothing: only the roles below do.
+* ``hegemon_role``: ``"none"``; ``"benevolent"`` — the hegemon always cooperates (it
+  provides the good whatever others do); ``"coercive"`` — the hegemon fines every
+  partner that defects against it ``coercion`` per round of defection, at a cost
+  ``coercion_cost`` to itself ("forced cooperation").
+
+Neutral: equality and no role. Prediction: a strong interested hegemon -> more
+cooperation (Snidal 1985: not always — small states may free-ride on the hegemon).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..._validation import check_choice, check_positive, check_probability
+from .base import Mechanism
+
+
+@dataclass(frozen=True)
+class Power(Mechanism):
+    HYPOTHESIS = "H6"
+    NAME = "power"
+    PREDICTION = "a strong, interested hegemon -> more cooperation"
+    PARAMETER = "power.hegemon_share"
+    DIRECTION = +1
+    SOURCES = ("Kindleberger (1973) The World in Depression", "Keohane (1984) After Hegemony",
+               "Snidal (1985) IO 39:579-614", "Olson (1965) The Logic of Collective Action")
+
+    hegemon_share: float | None = None
+    hegemon_role: str = "none"
+    coercion: float = 1.0
+    coercion_cost: float = 0.2
+
+    def __post_init__(self) -> None:
+        if self.hegemon_share is not None:
+            check_probability("power.hegemon_share", self.hegemon_share)
+        check_choice("power.hegemon_role", self.hegemon_role, ("none", "benevolent", "coercive"))
+        check_positive("power.coercion", self.coercion, strict=False)
+        check_positive("power.coercion_cost", self.coercion_cost, strict=False)
+
+    def capabilities(self, n_states: int):
+        """Capabilities normalised to mean 1; state 0 is the hegemon when there is one."""
+        import numpy as np
+
+        from ..._validation import ParameterError
+
+        if self.hegemon_share is None:
+            return np.ones(n_states)
+        h = self.hegemon_share
+        if h < 1.0 / n_states:
+            raise ParameterError("power.hegemon_share", h,
+                                 f"at least 1/n_states = {1 / n_states:.4g} (the largest state's share)")
+        w = np.full(n_states, (1.0 - h) / (n_states - 1))
+        w[0] = h
+        return w * n_states
+
+    @property
+    def is_neutral(self) -> bool:
+        return self.hegemon_share is None and self.hegemon_role == "none"
