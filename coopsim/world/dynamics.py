@@ -56,15 +56,19 @@ def _revisers(n: int, revision_rate: float, rng: np.random.Generator) -> np.ndar
 
 
 def fermi(payoffs, models, selection_intensity: float, rng: np.random.Generator,
-          revision_rate: float = 1.0) -> np.ndarray:
-    """Pairwise-comparison imitation; ``models[i]`` is state i's model this period."""
+          revision_rate: float = 1.0, model_payoffs=None) -> np.ndarray:
+    """Pairwise-comparison imitation; ``models[i]`` is state i's model this period.
+
+    ``model_payoffs[i]``, if given, is the model's payoff *as state i sees it* (e.g. in a
+    misperceived game); by default it is ``payoffs[models[i]]``.
+    """
     payoffs = np.asarray(payoffs, dtype=float)
     s = check_real("selection_intensity", selection_intensity)
     if s < 0:
         raise ParameterError("selection_intensity", s, "a number >= 0")
     check_probability("revision_rate", revision_rate)
     n = payoffs.shape[0]
-    diff = payoffs[models] - payoffs
+    diff = (payoffs[models] if model_payoffs is None else np.asarray(model_payoffs, dtype=float)) - payoffs
     prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
     adopt = (rng.random(n) < prob) & _revisers(n, revision_rate, rng)
     return np.where(adopt, models, np.arange(n))

@@ -1,0 +1,234 @@
+"""The period loop of a :class:`~coopsim.world.scenario.Scenario` (see its docstring).
+
+Vectorised over states and encounters; the only Python loops are over periods (and,
+inside the sampled engine, over rounds). Randomness: the root seed is split into
+independent streams — core (matching, play, revision, mutation), regime, epistemic — so a
+mechanism at its neutral value draws nothing and leaves the run bit-identical.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._random import as_seed_sequence
+from . import dynamics
+from .perception import misperceive_group, misperceive_memory_one
+
+__all__ = ["simulate", "gini"]
+
+ALLC_PAIR = np.array([1.0, 1, 1, 1, 1])
+ALLD_PAIR = np.array([0.0, 0, 0, 0, 0])
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0: equality)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+
+
+# ------------------------------------------------------------------ engine adapters
+def _play_pairs(sc, game, rows, rng):
+    """Rows (E, 2, 5) -> (state counts (E, 4) from side 0's view, lengths (E,))."""
+    it = sc.iteration
+    if sc.engine == "exact":
+        from ..engine import exact
+
+        dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation, rounds=it.rounds,
+                                        noise=sc.noise)
+        length = np.full(rows.shape[0], it.expected_rounds)
+        return dist * length[:, None], length
+    from ..engine import sampled
+
+    m = sampled.play(rows[:, 0], rows[:, 1], game, turns=it.rounds, continuation=it.continuation, noise=sc.noise,
+                     seed=rng)
+    return np.asarray(m.states, dtype=float), np.asarray(m.lengths, dtype=float)
+
+
+def _play_groups(sc, game, rows, rng):
+    """Rows (E, k, 2k+1) -> (cooperation share (E, k), mean payoff per round (E, k), lengths (E,))."""
+    from ..engine import sampled
+
+    it = sc.iteration
+    g = sampled.play_groups(rows, game, turns=it.rounds, continuation=it.continuation, noise=sc.noise, seed=rng)
+    return np.asarray(g.cooperation, dtype=float), np.asarray(g.payoff, dtype=float), np.asarray(g.lengths, float)
+
+
+# ------------------------------------------------------------------ the loop
+def simulate(sc, seed):
+    import pandas as pd
+
+    from .scenario import ScenarioResult
+
+    root = as_seed_sequence(seed)
+    rng, rng_regime, rng_epi = (np.random.default_rng(s) for s in root.spawn(3))
+    n = sc.n_states
+    k = sc.actors.n_actors if sc.is_group_game else 2
+    struct = sc.build_structure()
+    game = sc.stage_game()
+    rules = sc.strategy_rules()
+    m = rules.shape[0]
+    kernel = sc.kernel()
+    cap = sc.power.capabilities(n)
+    hegemon = 0 if (sc.power.hegemon_share is not None or sc.power.hegemon_role != "none") else -1
+    reg, epi, pw = sc.regime, sc.epistemic, sc.power
+    regime_on = not reg.is_neutral
+    epi_on = not epi.is_neutral
+    allc = np.concatenate([np.ones(2 * k), [1.0]]) if sc.is_group_game else ALLC_PAIR
+    alld = np.concatenate([np.zeros(2 * k), [0.0]]) if sc.is_group_game else ALLD_PAIR
+    if sc.is_group_game:
+        payoff_floor = float(min(game.cooperator.min(), game.defector.min()))
+    else:
+        payoff_floor = float(min(game.rstp))
+
+    types = rng.choice(m, size=n, p=kernel)
+    member = rng_regime.random(n) < reg.membership if regime_on else np.zeros(n, dtype=bool)
+    good = np.ones(n, dtype=bool)
+    advised = rng_epi.random(n) < epi.reach if epi_on else np.ones(n, dtype=bool)
+    neighbours = struct.neighbours_csr if sc.update in ("moran_bd", "moran_db", "best_neighbour") else None
+    is_network = sc.structure not in ("random_matching", "all_pairs")
+
+    rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
+                                                  "advised")}
+    shares = np.zeros((sc.periods, m))
+    window_pay = np.zeros(n)
+    window_start = sc.periods - sc.window
+
+    for t in range(sc.periods):
+        enc = struct.encounters(rng)  # (E, k)
+        E = enc.shape[0]
+        rows = rules[types[enc]]  # (E, k, d)
+        if hegemon >= 0 and pw.hegemon_role == "benevolent":
+            rows[enc == hegemon] = allc
+        bad_partner = np.zeros((E, k), dtype=bool)
+        if regime_on and not sc.is_group_game:
+            other = enc[:, ::-1]
+            bad_partner = ~good[other]
+            knows = member[enc] & (rng_regime.random((E, 2)) < reg.monitoring) & bad_partner
+            rows[knows] = alld
+        if epi_on and epi.misperception > 0:
+            err = np.where(advised[enc], 0.0, epi.misperception)
+            if sc.is_group_game:
+                for e_val in np.unique(err):  # at most two values: 0 and misperception
+                    mask = err == e_val
+                    rows[mask] = misperceive_group(rows[mask], k, float(e_val))
+            else:
+                rows = misperceive_memory_one(rows, err)
+
+        # ---- play and payoffs per round (base game units, then stakes)
+        if sc.is_group_game:
+            coop, base, length = _play_groups(sc, game, rows, rng)
+            if pw.hegemon_share is not None and game.name == "public_goods":
+                c = game.parameters["cost"]
+                r = game.parameters["multiplier"]
+                w = cap[enc]
+                contrib = c * w * coop
+                stake_pay = r * contrib.sum(1, keepdims=True) * w / w.sum(1, keepdims=True) - contrib
+            else:
+                stake_pay = base * cap[enc]
+            tilt = -coop  # perceived-cost direction for payoff_bias
+        else:
+            counts, length = _play_pairs(sc, game, rows, rng)
+            f = game.focal_payoffs
+            counts1 = counts[:, [0, 2, 1, 3]]
+            per = np.stack([counts, counts1], axis=1) / length[:, None, None]  # (E, 2, 4) occupancy per round
+            base = per @ f
+            coop = per[..., 0] + per[..., 1]
+            stake_pay = base * cap[enc]
+            tilt = per[..., 2] - per[..., 1]  # DC share - CD share: what payoff_bias distorts
+        defect = 1.0 - coop
+        charges = np.zeros_like(stake_pay)
+        if regime_on:
+            charges += reg.dues * member[enc]
+            if reg.sanction > 0 or reg.monitoring > 0:
+                observed = rng_regime.random(E) < reg.monitoring
+                unjust = np.where(bad_partner, 0.0, defect)
+                charges += reg.sanction * unjust * (member[enc] & observed[:, None])
+                if not sc.is_group_game:
+                    obs = np.flatnonzero(observed)
+                    newgood = (coop[obs] >= 0.5) | bad_partner[obs]
+                    good[enc[obs].ravel()] = newgood.ravel()
+        if hegemon >= 0 and pw.hegemon_role == "coercive":
+            has_h = enc == hegemon
+            in_enc = has_h.any(1)
+            fined = (~has_h) & in_enc[:, None]
+            charges += pw.coercion * defect * fined
+            charges += has_h * (pw.coercion_cost * (defect * fined).sum(1, keepdims=True))
+        real = stake_pay - charges  # per round, in capability-scaled units
+
+        # ---- aggregate per state (mean over its encounters)
+        idx = enc.ravel()
+        n_enc = np.bincount(idx, minlength=n)
+        played = n_enc > 0
+        denom = np.maximum(n_enc, 1)
+        pay_state = np.bincount(idx, real.ravel(), minlength=n) / denom
+        judge = pay_state / cap  # per unit of capability
+        tilt_state = np.bincount(idx, tilt.ravel(), minlength=n) / denom
+        coop_moves = float((coop * length[:, None]).sum())
+        rec["cooperation"][t] = coop_moves / float(length.sum() * k)
+        rec["mean_payoff"][t] = pay_state[played].mean()
+        rec["inequality"][t] = gini(pay_state[played] - payoff_floor * cap[played] + 0.0)
+        rec["good_standing"][t] = good.mean()
+        rec["advised"][t] = advised.mean()
+        shares[t] = np.bincount(types, minlength=m) / n
+        if t >= window_start:
+            window_pay += pay_state
+
+        # ---- advice diffuses by contact
+        if epi_on and epi.diffusion > 0:
+            any_adv = advised[enc].any(1)
+            catch = any_adv[:, None] & ~advised[enc] & (rng_epi.random((E, k)) < epi.diffusion)
+            advised[enc[catch]] = True
+
+        # ---- strategy revision
+        if sc.update == "fermi":
+            models = struct.models(rng)
+            model_judge = judge[models]
+            own = judge
+            if epi_on and epi.payoff_bias > 0:
+                bias = np.where(advised, 0.0, epi.payoff_bias)
+                own = judge + bias * tilt_state
+                model_judge = model_judge + bias * tilt_state[models]
+            src = dynamics.fermi(own, models, sc.selection_intensity, rng, sc.revision_rate,
+                                 model_payoffs=model_judge)
+            src = np.where(played & played[src], src, np.arange(n))
+        elif sc.update == "best_neighbour":
+            src = dynamics.best_neighbour(np.where(played, judge, -np.inf), neighbours, rng, sc.revision_rate)
+        else:
+            events = max(1, int(round(sc.revision_rate * n)))
+            rule = dynamics.moran_bd if sc.update == "moran_bd" else dynamics.moran_db
+            nb = neighbours if is_network else None
+            src = np.arange(n)
+            for _ in range(events):
+                step = rule(judge, sc.selection_intensity, rng, neighbours=nb, fitness_kind="exponential")
+                src = src[step]
+        types = types[src]
+        mut = dynamics.mutate(n, sc.mutation, rng)
+        if mut.any():
+            types[mut] = rng.choice(m, size=int(mut.sum()), p=kernel)
+
+    periods = pd.DataFrame({"period": np.arange(sc.periods), **rec})
+    for j, name in enumerate(sc.strategies):
+        periods[f"share_{name}"] = shares[:, j]
+    coop = periods["cooperation"].to_numpy()
+    window_mean = float(coop[-sc.window:].mean())
+    trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
+    hit = np.flatnonzero(trailing >= sc.threshold)
+    states = pd.DataFrame({
+        "state": np.arange(n), "strategy": np.asarray(sc.strategies, dtype=object)[types],
+        "capability": cap, "member": member, "advised": advised, "good_standing": good,
+        "window_payoff": window_pay / sc.window,
+    })
+    summary = {
+        "emerged": bool(window_mean >= sc.threshold),
+        "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
+        "window_cooperation": window_mean,
+        "final_cooperation": float(coop[-1]),
+        "mean_cooperation": float(coop.mean()),
+        "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
+        "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
+        **{f"final_share_{name}": float(shares[-1, j]) for j, name in enumerate(sc.strategies)},
+    }
+    return ScenarioResult(sc, periods, states, summary)
