@@ -154,7 +154,7 @@ def simulate(sc, seed):
             has_h = enc == hegemon
             in_enc = has_h.any(1)
             fined = (~has_h) & in_enc[:, None]
-            charges += pw.coercion * defect * fined
+            charges += pw.coercion * cap[hegemon] * defect * fined  # enforcement scales with capability
             charges += has_h * (pw.coercion_cost * (defect * fined).sum(1, keepdims=True))
         real = stake_pay - charges  # per round, in capability-scaled units
 

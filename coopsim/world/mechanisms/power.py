@@ -13,8 +13,10 @@ Milner (1992): cooperation is more likely with a strong, interested hegemon. Mod
   changes nothing: only the roles below do.
 * ``hegemon_role``: ``"none"``; ``"benevolent"`` — the hegemon always cooperates (it
   provides the good whatever others do); ``"coercive"`` — the hegemon fines every
-  partner that defects against it ``coercion`` per round of defection, at a cost
-  ``coercion_cost`` to itself ("forced cooperation").
+  partner that defects against it ``coercion`` x its capability per round of defection
+  (a stronger hegemon enforces harder), at a cost ``coercion_cost`` per round of
+  punishing to itself ("forced cooperation"). The hegemon is state 0; it meets the states
+  the interaction structure brings it (e.g. under ``all_pairs`` everyone every period).
 
 Neutral: equality and no role. Prediction: a strong interested hegemon -> more
 cooperation (Snidal 1985: not always — small states may free-ride on the hegemon).
