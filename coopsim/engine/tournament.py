@@ -1,0 +1,342 @@
+"""Round-robin tournaments (like ``axelrod.Tournament``) on the sampled or the exact engine.
+
+Every pair of players — and, with ``self_play``, every player against a copy of itself —
+plays ``repetitions`` matches. Pairs of memory-one players (coopsim ``MemoryOne`` objects,
+and axelrod players that :func:`coopsim.engine.axelrod_bridge.from_axelrod` can convert)
+are all played at once on :func:`coopsim.engine.sampled.play`; any other axelrod player is
+played by axelrod's own rules through :func:`coopsim.engine.axelrod_bridge.play_match`
+(slow, exact). The bridge, and axelrod, are imported only when a player is not a
+``MemoryOne``.
+
+Tables follow axelrod's definitions (``axelrod.ResultSet``):
+
+* a match's **score** is its total payoff, its **payoff** the score per turn, and a
+  **win** goes to the side with the strictly larger score (ties: nobody);
+* a player's **normalised score** in one repetition is the mean, over its opponents
+  (self-interactions excluded), of its score per turn; players are **ranked** by the
+  median of that over repetitions (ties keep the order of the players, as axelrod's
+  ``ranked_names``);
+* **wins** is the median over repetitions of the number of matches won in a repetition;
+  **cooperation rate** = C moves / turns over all matches except self-interactions.
+
+Two further aggregates are ratios of sums, so that with random match lengths
+(``continuation``) they estimate exactly what the exact engine computes — the expected
+total divided by the expected length: ``payoff_matrix`` (player x opponent, self-play
+included) and the summary's ``mean_score_per_turn``. With a fixed number of turns they
+equal the plain means of the per-turn payoffs.
+
+Seeds. One ``seed`` gives a root :class:`numpy.random.SeedSequence`; its child with spawn
+key ``(0,)`` drives the one batched call of the sampled engine (all memory-one matches), and the match
+between the pair number ``k`` (in the fixed order (0, 0), (0, 1), ..., (1, 1), ...) in
+repetition ``r`` on the slow path gets the child with spawn key ``(1, k, r)``. Children are built from their keys (the
+root is not advanced, so a SeedSequence passed twice gives the same result twice). So the result
+depends only on the seed and the inputs (not on evaluation order or on which other slow
+matches ran).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._random import as_seed_sequence
+from .._validation import ParameterError, check_choice, check_int, check_probability
+from ..games import Game, prisoners_dilemma
+from ..strategies import MemoryOne, classic
+
+__all__ = ["tournament", "TournamentResult"]
+
+
+class _DefaultTurns(int):
+    """The default ``turns=200``, recognisable so that ``continuation`` can replace it."""
+
+    def __repr__(self) -> str:
+        return "200"
+
+
+_TURNS_DEFAULT = _DefaultTurns(200)
+
+_MATCH_COLUMNS = ["match", "player", "opponent", "player_index", "opponent_index", "repetition",
+                  "turns", "score", "payoff", "cooperation", "win"]
+
+
+@dataclass(frozen=True, eq=False)
+class TournamentResult:
+    """Tidy tables of a round-robin tournament.
+
+    ``matches``: one row per match and side — match, player, opponent, player_index,
+    opponent_index, repetition, turns, score (total), payoff (per turn), cooperation
+    (share of C), win (1 if this side scored strictly more). A self-interaction has two
+    rows, one per copy. With ``engine="exact"``: one "repetition" 0 of expected values
+    (turns = expected length, score = payoff x turns, win = larger expected score).
+
+    ``summary``: one row per player, best first — rank (1 = best), player, player_index,
+    median_normalised_score, mean_score_per_turn, cooperation_rate, wins.
+
+    ``payoff_matrix``: player x opponent, mean payoff per turn (total score / total turns
+    over the repetitions).
+    """
+
+    players: tuple[str, ...]
+    matches: Any
+    summary: Any
+    payoff_matrix: Any
+    engine: str
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def ranked_names(self) -> list[str]:
+        """Player names from best to worst (as ``axelrod.ResultSet.ranked_names``)."""
+        return list(self.summary["player"])
+
+    def __repr__(self) -> str:
+        return (f"TournamentResult({len(self.players)} players, {self.matches['match'].nunique()} matches, "
+                f"engine={self.engine!r}; best: {self.ranked_names[0] if self.players else None})")
+
+
+# --------------------------------------------------------------------------- players
+def _name(player: Any) -> str:
+    if isinstance(player, MemoryOne):
+        return player.name or repr(player)
+    return str(player)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for nm in names:
+        seen[nm] = seen.get(nm, 0) + 1
+        out.append(nm if seen[nm] == 1 else f"{nm} #{seen[nm]}")
+    return out
+
+
+def _resolve_players(players, game):
+    """MemoryOne (or None for non-memory-one axelrod players) and the original object, per player."""
+    try:
+        plist = list(players)
+    except TypeError:
+        raise ParameterError("players", players, "a list of MemoryOne strategies or axelrod players") from None
+    if not plist:
+        raise ParameterError("players", players, "at least one player")
+    objs, mems = [], []
+    bridge = None
+    for i, pl in enumerate(plist):
+        if isinstance(pl, str):
+            pl = classic(pl)
+        if isinstance(pl, MemoryOne):
+            objs.append(pl)
+            mems.append(pl)
+            continue
+        if bridge is None:
+            from . import axelrod_bridge as bridge  # lazily: only for non-MemoryOne players
+        if not bridge.is_axelrod_player(pl):
+            raise ParameterError(f"players[{i}]", pl, "a MemoryOne strategy, a classic's name or an axelrod player")
+        kw = {"game": game} if isinstance(game, Game) else {}
+        objs.append(pl)
+        mems.append(bridge.from_axelrod(pl, **kw))
+    return plist, objs, mems, bridge
+
+
+def _pairs(N: int, self_play: bool) -> np.ndarray:
+    return np.array([(i, j) for i in range(N) for j in range(i if self_play else i + 1, N)],
+                    dtype=np.int64).reshape(-1, 2)
+
+
+# --------------------------------------------------------------------------- tables
+def _build_tables(names, pairs, reps, lengths, score_a, score_b, coop_a, coop_b):
+    """Tidy tables from per-match arrays (match m = pair m // reps, repetition m % reps)."""
+    import pandas as pd
+
+    M = len(lengths)
+    pair_of = np.repeat(np.arange(len(pairs)), reps)
+    ia, ib = pairs[pair_of, 0], pairs[pair_of, 1]
+    rep = np.tile(np.arange(reps), len(pairs))
+    lengths = np.asarray(lengths, dtype=float)
+    names_arr = np.array(names, dtype=object)
+    match_id = np.arange(M)
+    # equal totals summed in a different order (or expected values) may differ in the last bits
+    tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(score_a), np.abs(score_b)))
+    df = pd.DataFrame({
+        "match": np.concatenate([match_id, match_id]),
+        "player": np.concatenate([names_arr[ia], names_arr[ib]]),
+        "opponent": np.concatenate([names_arr[ib], names_arr[ia]]),
+        "player_index": np.concatenate([ia, ib]),
+        "opponent_index": np.concatenate([ib, ia]),
+        "repetition": np.concatenate([rep, rep]),
+        "turns": np.concatenate([lengths, lengths]),
+        "score": np.concatenate([score_a, score_b]),
+        "payoff": np.concatenate([score_a / lengths, score_b / lengths]),
+        "cooperation": np.concatenate([coop_a, coop_b]),
+        "win": np.concatenate([score_a - score_b > tol, score_b - score_a > tol]).astype(np.int64),
+    })
+    df = df.sort_values(["match", "player_index"], kind="stable").reset_index(drop=True)[_MATCH_COLUMNS]
+
+    N = len(names)
+    # payoff matrix (self-play included): total score / total turns
+    sums = df.groupby(["player_index", "opponent_index"])[["score", "turns"]].sum()
+    pm = np.full((N, N), np.nan)
+    idx = sums.index.to_frame(index=False).to_numpy()
+    pm[idx[:, 0], idx[:, 1]] = (sums["score"] / sums["turns"]).to_numpy()
+    payoff_matrix = pd.DataFrame(pm, index=pd.Index(names, name="player"), columns=pd.Index(names, name="opponent"))
+
+    # summary (self-interactions excluded, as axelrod)
+    other = df[df["player_index"] != df["opponent_index"]]
+    per_rep = other.groupby(["player_index", "repetition"]).agg(norm=("payoff", "mean"), wins=("win", "sum"))
+    med = per_rep.groupby(level=0).median()
+    tot = other.assign(coops=other["cooperation"] * other["turns"]).groupby("player_index")[
+        ["score", "turns", "coops"]].sum()
+    summary = pd.DataFrame({"player": names}, index=pd.RangeIndex(N, name="player_index"))
+    summary["median_normalised_score"] = med["norm"].reindex(summary.index)
+    summary["mean_score_per_turn"] = (tot["score"] / tot["turns"]).reindex(summary.index)
+    summary["cooperation_rate"] = (tot["coops"] / tot["turns"]).reindex(summary.index)
+    summary["wins"] = med["wins"].reindex(summary.index)
+    key = -summary["median_normalised_score"].to_numpy()
+    order = np.argsort(np.where(np.isnan(key), np.inf, key), kind="stable")
+    summary = summary.iloc[order].reset_index()
+    summary.insert(0, "rank", np.arange(1, N + 1))
+    summary = summary[["rank", "player", "player_index", "median_normalised_score", "mean_score_per_turn",
+                       "cooperation_rate", "wins"]]
+    return df, summary, payoff_matrix
+
+
+def _child(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """The child of ``root`` with spawn key ``root.spawn_key + key`` (``root`` is not advanced)."""
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key), pool_size=root.pool_size)
+
+
+# --------------------------------------------------------------------------- API
+def tournament(
+    players: Sequence[Any],
+    game: Any = None,
+    *,
+    turns: int | None = _TURNS_DEFAULT,
+    continuation: float | None = None,
+    repetitions: int = 10,
+    noise: float = 0.0,
+    seed: Any = None,
+    self_play: bool = True,
+    engine: str = "sampled",
+) -> TournamentResult:
+    """Round-robin tournament: every pair plays ``repetitions`` matches.
+
+    Parameters
+    ----------
+    players : sequence of MemoryOne, axelrod players, or names of coopsim classics
+        Axelrod players are converted to memory-one vectors when they are memory-one
+        (:func:`~coopsim.engine.axelrod_bridge.from_axelrod`), otherwise played by
+        axelrod's rules (slow; sampled engine only). Duplicate names get " #2", " #3".
+    game : Game, optional
+        Stage game; default Axelrod's prisoner's dilemma (R, S, T, P) = (3, 0, 5, 1).
+    turns : int >= 1
+        Match length (default 200), unless ``continuation`` is given.
+    continuation : float in [0, 1), optional
+        Geometric match lengths: after every round another follows with probability w.
+        Give ``turns`` or ``continuation``, not both (the default ``turns`` yields to it).
+    repetitions : int >= 1
+        Matches per pair (the exact engine computes expected values once).
+    noise : float in [0, 1]
+        Implementation noise, every move flipped with this probability (the first too).
+    seed : None, int, SeedSequence or Generator
+        See the module notes: the result depends only on the seed and the inputs.
+    self_play : bool
+        Include each player against a copy of itself (axelrod's default).
+    engine : "sampled" or "exact"
+        "exact" uses :func:`coopsim.engine.exact.payoffs` (expected values; memory-one
+        players only; noise at most 1/2).
+
+    Returns
+    -------
+    TournamentResult
+
+    >>> from coopsim import ALLC, ALLD, TFT
+    >>> r = tournament([ALLC, ALLD, TFT], turns=10, repetitions=1)
+    >>> r.summary[["rank", "player", "median_normalised_score"]].to_numpy().tolist()
+    [[1, 'ALLD', 3.2], [2, 'TFT', 1.95], [3, 'ALLC', 1.5]]
+    """
+    engine = check_choice("engine", engine, ("sampled", "exact"))
+    game = prisoners_dilemma() if game is None else game
+    if not (hasattr(game, "focal_payoffs") and hasattr(game, "coplayer_payoffs")):
+        raise ParameterError("game", game, "a 2-player Game (R, S, T, P)")
+    if continuation is not None:
+        if turns is not None and turns is not _TURNS_DEFAULT:
+            raise ParameterError("turns", turns, "None when continuation is given (give exactly one of turns "
+                                 "or continuation)")
+        turns = None
+        continuation = check_probability("continuation", continuation)
+        if continuation >= 1:
+            raise ParameterError("continuation", continuation, "a probability in [0, 1)")
+    else:
+        if turns is None:
+            raise ParameterError("turns", turns, "a number of rounds >= 1, or give continuation")
+        turns = check_int("turns", turns, minimum=1)
+    reps = check_int("repetitions", repetitions, minimum=1)
+    noise = check_probability("noise", noise)
+    if not isinstance(self_play, (bool, np.bool_)):
+        raise ParameterError("self_play", self_play, "True or False")
+
+    plist, objs, mems, bridge = _resolve_players(players, game)
+    names = _unique([_name(p) for p in objs])
+    N = len(objs)
+    pairs = _pairs(N, bool(self_play))
+    params = {"game": game, "turns": turns, "continuation": continuation, "repetitions": reps,
+              "noise": noise, "self_play": bool(self_play)}
+
+    if engine == "exact":
+        bad = [names[i] for i, m in enumerate(mems) if m is None]
+        if bad:
+            raise ParameterError("players", bad, "memory-one players for engine='exact' (use engine='sampled')")
+        from . import exact
+
+        arr = np.stack([m.array for m in mems])
+        v = exact.payoffs(arr[pairs[:, 0]], arr[pairs[:, 1]], game, rounds=turns, continuation=continuation,
+                          noise=noise)
+        length = float(turns) if turns is not None else 1.0 / (1.0 - continuation)
+        lengths = np.full(len(pairs), length)
+        df, summary, pm = _build_tables(names, pairs, 1, lengths, v.focal * length, v.coplayer * length,
+                                        v.focal_cooperation, v.coplayer_cooperation)
+        params["repetitions"] = 1
+        return TournamentResult(tuple(names), df, summary, pm, "exact", params)
+
+    root = as_seed_sequence(seed)
+    fast_ss = _child(root, 0)
+    n_match = len(pairs) * reps
+    lengths = np.zeros(n_match, dtype=np.int64)
+    score_a, score_b = np.zeros(n_match), np.zeros(n_match)
+    coop_a, coop_b = np.zeros(n_match), np.zeros(n_match)
+    is_fast = np.array([mems[i] is not None and mems[j] is not None for i, j in pairs], dtype=bool)
+
+    fast_pairs = np.flatnonzero(is_fast)
+    if fast_pairs.size:
+        from . import sampled
+
+        arr = np.stack([m.array if m is not None else np.zeros(5) for m in mems])
+        rows = (fast_pairs[:, None] * reps + np.arange(reps)).ravel()
+        pa = pairs[fast_pairs, 0].repeat(reps)
+        pb = pairs[fast_pairs, 1].repeat(reps)
+        res = sampled.play(arr[pa], arr[pb], game, turns=turns, continuation=continuation, noise=noise,
+                           seed=fast_ss)
+        lengths[rows] = res.lengths
+        score_a[rows], score_b[rows] = res.focal_score, res.coplayer_score
+        coop_a[rows], coop_b[rows] = res.focal_cooperation, res.coplayer_cooperation
+
+    slow_pairs = np.flatnonzero(~is_fast)
+    if slow_pairs.size:
+        fx = np.asarray(game.focal_payoffs, dtype=float)
+        fy = np.asarray(game.coplayer_payoffs, dtype=float)
+        for k in slow_pairs:
+            i, j = pairs[k]
+            for r in range(reps):
+                ss = _child(root, 1, int(k), r)
+                a_acts, b_acts = bridge.play_match(objs[i], objs[j], game, turns=turns, continuation=continuation,
+                                                   noise=noise, seed=ss)
+                a_acts = np.asarray(a_acts, dtype=np.int64)
+                b_acts = np.asarray(b_acts, dtype=np.int64)
+                state = 2 * a_acts + b_acts
+                m = k * reps + r
+                lengths[m] = len(state)
+                score_a[m], score_b[m] = fx[state].sum(), fy[state].sum()
+                coop_a[m], coop_b[m] = np.mean(a_acts == 0), np.mean(b_acts == 0)
+
+    df, summary, pm = _build_tables(names, pairs, reps, lengths, score_a, score_b, coop_a, coop_b)
+    return TournamentResult(tuple(names), df, summary, pm, "sampled", params)
