@@ -53,21 +53,32 @@ from .strategies import (
 
 __version__ = "0.1.0"
 
-# name -> module that defines it; loaded on first attribute access (PEP 562)
-_LAZY: dict[str, str] = {
+# engine modules, loaded on first attribute access (PEP 562): cs.exact.payoffs(...)
+_LAZY_MODULES: dict[str, str] = {
     "exact": "coopsim.engine.exact",
     "sampled": "coopsim.engine.sampled",
-    "tournament": "coopsim.engine.tournament",
     "axelrod_bridge": "coopsim.engine.axelrod_bridge",
+}
+# functions and classes re-exported lazily: cs.tournament(...), cs.Scenario(...)
+_LAZY_NAMES: dict[str, str] = {
+    "play": "coopsim.engine.sampled",
+    "play_groups": "coopsim.engine.sampled",
+    "tournament": "coopsim.engine.tournament",
+    "TournamentResult": "coopsim.engine.tournament",
+    "Scenario": "coopsim.world.scenario",
+    "ScenarioResult": "coopsim.world.scenario",
+    "from_axelrod": "coopsim.engine.axelrod_bridge",
+    "to_axelrod": "coopsim.engine.axelrod_bridge",
 }
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return importlib.import_module(_LAZY[name])
-    for modname in _LAZY_FUNCS.get(name, ()):  # functions re-exported from engines
-        return getattr(importlib.import_module(modname), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name])
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'coopsim' has no attribute {name!r}")
 
 
-_LAZY_FUNCS: dict[str, tuple[str, ...]] = {}
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))
