@@ -7,11 +7,14 @@
    mutant in a population of ALLD under a Moran birth-death process (Nowak et al. 2004),
    relative to neutral drift 1/N. Milner's H3 predicts cooperation becomes more likely as
    w rises; the numbers say where and by how much in this model.
-2. Sampled engine: a noisy round-robin tournament of classic strategies at a short and a
-   long shadow of the future, with cooperation rates and ranks.
+2. The simulated international system: 30 states meeting in random pairs, imitating
+   successful strategies (Fermi), with noise 0.01, at several shadows of the future;
+   the share of replications in which cooperation emerges (mean cooperation over the last
+   100 periods >= 0.7), with Wilson intervals.
+3. Sampled engine: a noisy round-robin tournament of classic strategies.
 
-Writes ``h3_shadow_of_future.parquet``, ``tournament.parquet`` and a figure
-``h3_shadow_of_future.png`` to the output folder.
+Writes ``h3_shadow_of_future.parquet``, ``h3_world.parquet``, ``tournament.parquet`` and
+a figure ``h3_shadow_of_future.png`` to the output folder.
 """
 from __future__ import annotations
 
@@ -82,31 +85,64 @@ def run_demo(output: Path, *, seed: int | None = 2026, quick: bool = False,
     echo(f"\nSelection favours a single TFT mutant among ALLD (N*rho > 1) from w = {first.min():.2f} on."
          if len(first) else "\nSelection never favours a single TFT mutant on this grid.")
 
+    from .world.scenario import Scenario
+
+    levels = [0.3, 0.6, 0.8, 0.9, 0.95]
+    reps = 6 if quick else 20
+    world = Scenario(n_states=30, periods=300, window=100, engine="exact")
+    seeds = np.random.SeedSequence(seed).spawn(len(levels) * reps)
+    rows = []
+    for i, w in enumerate(levels):
+        sc = world.with_params({"iteration.continuation": w})
+        for r in range(reps):
+            summ = sc.run(seed=seeds[i * reps + r]).summary
+            rows.append({"continuation": w, "replication": r, "emerged": summ["emerged"],
+                         "window_cooperation": summ["window_cooperation"]})
+    runs = pd.DataFrame(rows)
+    world_table = runs.groupby("continuation").agg(n=("emerged", "size"), emerged=("emerged", "sum"),
+                                                   mean_cooperation=("window_cooperation", "mean")).reset_index()
+    z = 1.959963984540054
+    n, k = world_table["n"].to_numpy(float), world_table["emerged"].to_numpy(float)
+    p_hat = k / n
+    centre = (p_hat + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p_hat * (1 - p_hat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    world_table["emergence"] = p_hat
+    world_table["ci_low"], world_table["ci_high"] = centre - half, centre + half
+    echo(f"\nThe simulated system: 30 states, random pairs, Fermi imitation, noise 0.01, {reps} runs per level")
+    with pd.option_context("display.width", 120, "display.precision", 3):
+        echo(world_table[["continuation", "n", "emergence", "ci_low", "ci_high", "mean_cooperation"]]
+             .to_string(index=False))
+
     players = [S.ALLC, S.ALLD, S.TFT, S.gtft(game), S.WSLS, S.GRIM, S.extortionate(game), S.RANDOM]
-    frames = []
-    streams = spawn(seed, 2)
-    for w, rng in zip((0.5, 0.95), streams, strict=True):
-        res = tournament(players, game, turns=None, continuation=w, repetitions=5 if quick else 20,
-                         noise=0.05, seed=rng)
-        summ = res.summary.assign(continuation=w)
-        frames.append(summ)
-        echo(f"\nNoisy tournament (noise 0.05), continuation w = {w} (about {1 / (1 - w):.0f} rounds per match):")
-        cols = [c for c in ("rank", "player", "mean_payoff", "cooperation") if c in summ.columns]
-        echo(summ[cols].to_string(index=False))
-    tour = pd.concat(frames, ignore_index=True)
+    res = tournament(players, game, turns=None, continuation=0.95, repetitions=5 if quick else 20, noise=0.05,
+                     seed=spawn(seed, 1)[0])
+    tour = res.summary.assign(continuation=0.95)
+    echo("\nNoisy tournament (noise 0.05, continuation 0.95, about 20 rounds per match):")
+    echo(tour[["rank", "player", "mean_score_per_turn", "cooperation_rate"]].to_string(index=False))
 
-    paths = [output / "h3_shadow_of_future.parquet", output / "tournament.parquet", output / "h3_shadow_of_future.png"]
+    paths = [output / "h3_shadow_of_future.parquet", output / "h3_world.parquet", output / "tournament.parquet",
+             output / "h3_shadow_of_future.png"]
     table.to_parquet(paths[0], index=False)
-    tour.to_parquet(paths[1], index=False)
+    runs.to_parquet(paths[1], index=False)
+    tour.to_parquet(paths[2], index=False)
 
-    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     ax.plot(table.continuation, table.n_rho_tft, marker="o", label="TFT mutant among ALLD")
     ax.axhline(1.0, color="grey", lw=1, ls="--", label="neutral drift (N·ρ = 1)")
     ax.axvline(game.tft_stability_threshold(), color="tab:red", lw=1, ls=":", label="TFT collectively stable")
     ax.set_xlabel("continuation probability w (shadow of the future)")
     ax.set_ylabel("N × fixation probability of TFT")
-    ax.set_title("H3: longer interaction favours reciprocity (exact, N = 20)")
+    ax.set_title("Exact: one TFT mutant among ALLD (N = 20)")
     ax.legend(frameon=False, fontsize=8)
-    fig.savefig(paths[2], dpi=150)
+    wt = world_table
+    ax2.fill_between(wt.continuation, wt.ci_low, wt.ci_high, alpha=0.25, label="95% Wilson interval")
+    ax2.plot(wt.continuation, wt.emergence, marker="o", label="emergence frequency")
+    ax2.set_ylim(-0.02, 1.02)
+    ax2.set_xlabel("continuation probability w (shadow of the future)")
+    ax2.set_ylabel("share of runs where cooperation emerges")
+    ax2.set_title(f"Simulated system: 30 states, {reps} runs per level")
+    ax2.legend(frameon=False, fontsize=8)
+    fig.suptitle("Milner's H3: the shadow of the future")
+    fig.savefig(paths[3], dpi=150)
     plt.close(fig)
     return paths
