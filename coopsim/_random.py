@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validation import ParameterError
 
-__all__ = ["as_generator", "as_seed_sequence", "spawn"]
+__all__ = ["as_generator", "as_seed_sequence", "child", "spawn"]
 
 SeedLike = None | int | np.random.SeedSequence | np.random.Generator
 
@@ -41,3 +41,11 @@ def as_generator(seed: Any) -> np.random.Generator:
 def spawn(seed: Any, n: int) -> list[np.random.Generator]:
     """``n`` independent Generators derived from one seed."""
     return [np.random.default_rng(s) for s in as_seed_sequence(seed).spawn(n)]
+
+
+def child(root: np.random.SeedSequence, index: int) -> np.random.Generator:
+    """The Generator of ``root.spawn(m)[index]`` for any m > index, without advancing
+    ``root``: run ``index`` of a batch gets the same stream whatever the batch size."""
+    ss = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (int(index),),
+                                pool_size=root.pool_size)
+    return np.random.default_rng(ss)

@@ -84,7 +84,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._random import as_seed_sequence
+from .._random import as_seed_sequence, child
 from .._validation import ParameterError, check_int, check_probability, check_real
 
 __all__ = [
@@ -652,11 +652,6 @@ def _run_indices(runs: Any) -> tuple[int, ...]:
     return idx
 
 
-def _child(root: np.random.SeedSequence, i: int) -> np.random.Generator:
-    """``root.spawn(n)[i]`` for any n >= i + 1, without mutating ``root``."""
-    ss = np.random.SeedSequence(root.entropy, spawn_key=tuple(root.spawn_key) + (i,), pool_size=root.pool_size)
-    return np.random.default_rng(ss)
-
 
 def run_norms(
     game: NormsGame | None = None,
@@ -688,7 +683,7 @@ def run_norms(
     run_ids = _run_indices(runs)
     record_every = check_int("record_every", record_every, minimum=1)
     root = as_seed_sequence(seed)
-    gens = [_child(root, i) for i in run_ids]
+    gens = [child(root, i) for i in run_ids]
     R, N, O, G = len(run_ids), game.n_agents, game.opportunities, game.generations
     slices = game.group_slices
 
