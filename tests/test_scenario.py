@@ -145,3 +145,55 @@ def test_with_params_reaches_into_mechanisms_and_rejects_unknown_names():
         Scenario().with_params({"regime.monitorng": 0.4})
     with pytest.raises(cs.ParameterError, match="budget"):
         Scenario().with_params({"budget.size": 1})
+
+
+# ---------------------------------------------------------------- strategy spaces and replicator
+def test_continuous_memory_one_space_reports_mean_vectors():
+    sc = Scenario(**SMALL, strategies=("memory_one",), engine="exact", mutation=0.0, revision_rate=0.0)
+    res = sc.run(seed=2)
+    first = res.periods.iloc[0]
+    # without revision or mutation the population never changes: components stay at their means
+    assert res.periods["mean_p_CC"].nunique() == 1
+    vals = [first[c] for c in ("mean_p_CC", "mean_p_CD", "mean_p_DC", "mean_p_DD")]
+    assert len(set(vals)) == 4 and all(0 < v < 1 for v in vals)
+
+
+def test_reactive_space_draws_reactive_vectors():
+    sc = Scenario(**SMALL, strategies=("reactive",))
+    v = sc.draw_strategies(np.random.default_rng(0), 100)
+    assert np.allclose(v[:, 0], v[:, 2]) and np.allclose(v[:, 1], v[:, 3])
+
+
+def test_replicator_without_selection_or_mutation_keeps_shares_and_matches_exact_cooperation():
+    from coopsim.engine import exact
+
+    sc = Scenario(periods=20, window=10, update="replicator", selection_intensity=0.0, mutation=0.0,
+                  strategies=("TFT", "ALLD"), iteration={"continuation": 0.8})
+    res = sc.run()
+    assert np.allclose(res.periods[["share_TFT", "share_ALLD"]].to_numpy(), 0.5)
+    v = exact.payoffs([cs.TFT, cs.TFT, cs.ALLD, cs.ALLD], [cs.TFT, cs.ALLD, cs.TFT, cs.ALLD], sc.stage_game(),
+                      continuation=0.8, noise=sc.noise)
+    assert res.periods.cooperation.iloc[0] == pytest.approx(v.focal_cooperation.mean())
+
+
+def test_replicator_follows_the_exact_tft_alld_threshold():
+    # T2: TFT resists ALLD (TFT-TFT > ALLD-TFT) iff w > (T-R)/(T-P) = 1/2 in Axelrod's game; starting at
+    # 90 % TFT without noise or mutation, the replicator keeps TFT above the threshold and loses it below
+    kw = dict(periods=400, window=10, update="replicator", strategies=("TFT", "ALLD"), noise=0.0, mutation=0.0,
+              reciprocity={"share": 0.9})
+    above = Scenario(**kw, iteration={"continuation": 0.6}).run()
+    below = Scenario(**kw, iteration={"continuation": 0.3}).run()
+    assert above.periods.share_TFT.iloc[-1] > 0.99
+    assert below.periods.share_TFT.iloc[-1] < 0.01
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(update="replicator", regime={"membership": 1.0, "monitoring": 0.5}), "regime"),
+    (dict(update="replicator", structure="ring"), "structure"),
+    (dict(update="replicator", strategies=("memory_one",)), "strategies"),
+    (dict(strategies=("memory_one", "TFT")), "strategies"),
+])
+def test_replicator_and_space_restrictions_are_named(kw, name):
+    with pytest.raises(cs.ParameterError) as err:
+        Scenario(**kw)
+    assert err.value.name == name

@@ -48,6 +48,8 @@ GAMES_2X2 = {
 }
 STRUCTURES = ("random_matching", "all_pairs", "ring", "lattice", "small_world", "scale_free", "blocs")
 PAIR_STRATEGIES = ("ALLC", "ALLD", "TFT", "STFT", "GTFT", "WSLS", "GRIM", "RANDOM", "EXTORT")
+CONTINUOUS_SPACES = ("memory_one", "reactive")
+UPDATES = dynamics.UPDATE_RULES + ("replicator",)
 GROUP_STRATEGIES = ("ALLC", "ALLD", "TFT", "GTFT", "WSLS", "CondCoop50", "RANDOM")
 
 
@@ -126,9 +128,12 @@ class Scenario:
             raise ParameterError("game_params", self.game_params, "a table of payoff parameters")
         strategies = (self.strategies,) if isinstance(self.strategies, str) else tuple(self.strategies)
         object.__setattr__(self, "strategies", strategies)
-        allowed = GROUP_STRATEGIES if self.is_group_game else PAIR_STRATEGIES
+        allowed = GROUP_STRATEGIES if self.is_group_game else PAIR_STRATEGIES + CONTINUOUS_SPACES
         if not strategies:
             raise ParameterError("strategies", self.strategies, "at least one of " + ", ".join(allowed))
+        if any(s in CONTINUOUS_SPACES for s in strategies) and (len(strategies) > 1 or self.is_group_game):
+            raise ParameterError("strategies", strategies,
+                                 "a continuous space ('memory_one' or 'reactive') alone, in a 2x2 game")
         for s in strategies:
             if s not in allowed:
                 raise ParameterError("strategies", s, "one of " + ", ".join(allowed))
@@ -137,7 +142,7 @@ class Scenario:
         check_choice("structure", self.structure, STRUCTURES)
         if not isinstance(self.structure_params, dict):
             raise ParameterError("structure_params", self.structure_params, "a table of structure parameters")
-        check_choice("update", self.update, dynamics.UPDATE_RULES)
+        check_choice("update", self.update, UPDATES)
         s = check_real("selection_intensity", self.selection_intensity)
         if s < 0:
             raise ParameterError("selection_intensity", s, "a number >= 0")
@@ -158,12 +163,50 @@ class Scenario:
             raise ParameterError("engine", "exact", "'sampled' for group games (no exact N-player iterated engine)")
         if self.power.hegemon_share is not None:
             self.power.capabilities(n)  # validates share >= 1/n
+        if self.update == "replicator":
+            self._check_replicator()
         self.build_structure()  # validates structure parameters
         self.stage_game()  # validates payoffs
 
     @property
     def is_group_game(self) -> bool:
         return self.game == "group"
+
+    @property
+    def is_continuous(self) -> bool:
+        """True when strategies are drawn from a continuous space (each state its own vector)."""
+        return self.strategies[0] in CONTINUOUS_SPACES
+
+    def trait_labels(self) -> list[str]:
+        """Per-period columns describing the population: strategy shares, or the mean
+        vector components for a continuous space."""
+        if self.is_continuous:
+            return ["mean_p_CC", "mean_p_CD", "mean_p_DC", "mean_p_DD", "mean_initial"]
+        return [f"share_{name}" for name in self.strategies]
+
+    def draw_strategies(self, rng, size: int) -> np.ndarray:
+        """Random strategies from the continuous space (uniform, as in Nowak & Sigmund 1993)."""
+        if self.strategies[0] == "reactive":
+            pq = rng.random((size, 2))
+            return np.column_stack([pq[:, 0], pq[:, 1], pq[:, 0], pq[:, 1], pq[:, 0]])
+        return rng.random((size, 5))
+
+    def _check_replicator(self) -> None:
+        """Replicator dynamics: an infinite well-mixed population of named strategies."""
+        if self.is_group_game:
+            raise ParameterError("update", "replicator", "a pairwise rule for group games (replicator: 2x2 only)")
+        if self.is_continuous:
+            raise ParameterError("strategies", self.strategies, "named strategies with update = 'replicator'")
+        if self.structure != "random_matching":
+            raise ParameterError("structure", self.structure, "'random_matching' (well mixed) with replicator dynamics")
+        if not self.regime.is_neutral:
+            raise ParameterError("regime", self.regime.to_dict(), "neutral values with replicator dynamics "
+                                 "(reputations need individual states)")
+        if not self.power.is_neutral:
+            raise ParameterError("power", self.power.to_dict(), "neutral values with replicator dynamics")
+        if self.epistemic.payoff_bias > 0:
+            raise ParameterError("epistemic.payoff_bias", self.epistemic.payoff_bias,
+                                 "0 with replicator dynamics (selection acts on true payoffs)")
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
@@ -266,6 +309,8 @@ class Scenario:
     def strategy_rules(self) -> np.ndarray:
         """Engine rows for the strategy set: (m, 5) memory-one or (m, 2n+1) group rules."""
         game = self.stage_game()
+        if self.is_continuous:
+            return np.zeros((1, 5))
         if self.is_group_game:
             q = self.reciprocity.generosity if self.reciprocity.generosity is not None else 1 / 3
             return np.stack([_group_rule(name, self.actors.n_actors, q) for name in self.strategies])
@@ -286,6 +331,10 @@ class Scenario:
         """Probabilities of each strategy in the initial population and for mutants (H1)."""
         m = len(self.strategies)
         share = self.reciprocity.share
+        if self.is_continuous:
+            if share is not None:
+                raise ParameterError("reciprocity.share", share, "None with a continuous strategy space")
+            return np.ones(1)
         if share is None:
             return np.full(m, 1.0 / m)
         recip = np.array([any(s.startswith(r) for r in RECIPROCATORS) for s in self.strategies])
@@ -297,8 +346,10 @@ class Scenario:
 
     def run(self, seed=None) -> ScenarioResult:
         """Simulate the world; same seed, same numbers."""
-        from .simulate import simulate
+        from .simulate import simulate, simulate_replicator
 
+        if self.update == "replicator":
+            return simulate_replicator(self)
         return simulate(self, seed)
 
 

@@ -83,7 +83,13 @@ def simulate(sc, seed):
     else:
         payoff_floor = float(min(game.rstp))
 
-    types = rng.choice(m, size=n, p=kernel)
+    continuous = sc.is_continuous
+    if continuous:
+        genome = sc.draw_strategies(rng, n)
+        types = np.zeros(n, dtype=np.int64)
+    else:
+        types = rng.choice(m, size=n, p=kernel)
+        genome = rules[types]
     member = rng_regime.random(n) < reg.membership if regime_on else np.zeros(n, dtype=bool)
     good = np.ones(n, dtype=bool)
     advised = rng_epi.random(n) < epi.reach if epi_on else np.ones(n, dtype=bool)
@@ -92,14 +98,14 @@ def simulate(sc, seed):
 
     rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
                                                   "advised")}
-    shares = np.zeros((sc.periods, m))
+    shares = np.zeros((sc.periods, len(sc.trait_labels())))
     window_pay = np.zeros(n)
     window_start = sc.periods - sc.window
 
     for t in range(sc.periods):
         enc = struct.encounters(rng)  # (E, k)
         E = enc.shape[0]
-        rows = rules[types[enc]]  # (E, k, d)
+        rows = genome[enc]  # (E, k, d)
         if hegemon >= 0 and pw.hegemon_role == "benevolent":
             rows[enc == hegemon] = allc
         bad_partner = np.zeros((E, k), dtype=bool)
@@ -172,7 +178,10 @@ def simulate(sc, seed):
         rec["inequality"][t] = gini(pay_state[played] - payoff_floor * cap[played] + 0.0)
         rec["good_standing"][t] = good.mean()
         rec["advised"][t] = advised.mean()
-        shares[t] = np.bincount(types, minlength=m) / n
+        if continuous:
+            shares[t] = genome.mean(axis=0)
+        else:
+            shares[t] = np.bincount(types, minlength=m) / n
         if t >= window_start:
             window_pay += pay_state
 
@@ -205,19 +214,27 @@ def simulate(sc, seed):
                 step = rule(judge, sc.selection_intensity, rng, neighbours=nb, fitness_kind="exponential")
                 src = src[step]
         types = types[src]
+        genome = genome[src]
         mut = dynamics.mutate(n, sc.mutation, rng)
         if mut.any():
-            types[mut] = rng.choice(m, size=int(mut.sum()), p=kernel)
+            if continuous:
+                genome[mut] = sc.draw_strategies(rng, int(mut.sum()))
+            else:
+                types[mut] = rng.choice(m, size=int(mut.sum()), p=kernel)
+                genome[mut] = rules[types[mut]]
 
     periods = pd.DataFrame({"period": np.arange(sc.periods), **rec})
-    for j, name in enumerate(sc.strategies):
-        periods[f"share_{name}"] = shares[:, j]
+    labels = sc.trait_labels()
+    for j, name in enumerate(labels):
+        periods[name] = shares[:, j]
     coop = periods["cooperation"].to_numpy()
     window_mean = float(coop[-sc.window:].mean())
     trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
     hit = np.flatnonzero(trailing >= sc.threshold)
+    strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in genome] if continuous
+                    else np.asarray(sc.strategies, dtype=object)[types])
     states = pd.DataFrame({
-        "state": np.arange(n), "strategy": np.asarray(sc.strategies, dtype=object)[types],
+        "state": np.arange(n), "strategy": strategy_col,
         "capability": cap, "member": member, "advised": advised, "good_standing": good,
         "window_payoff": window_pay / sc.window,
     })
@@ -229,6 +246,87 @@ def simulate(sc, seed):
         "mean_cooperation": float(coop.mean()),
         "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
         "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
-        **{f"final_share_{name}": float(shares[-1, j]) for j, name in enumerate(sc.strategies)},
+        **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(labels)},
+    }
+    return ScenarioResult(sc, periods, states, summary)
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``values`` held by population shares ``weights``."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    w = w / w.sum()
+    mean = float(v @ w)
+    if mean <= 0:
+        return 0.0
+    diff = np.abs(v[:, None] - v[None, :])
+    return float(w @ diff @ w / (2 * mean))
+
+
+def simulate_replicator(sc):
+    """Discrete-time replicator dynamics for an infinite well-mixed population.
+
+    Shares x of the named strategies evolve as x_i' = x_i exp(s π_i) / Σ_j x_j exp(s π_j)
+    (s = ``selection_intensity``), then x' = (1 - μ) x' + μ k with the mutation kernel k
+    (H1). π comes from the exact engine (expected payoff per round with ``continuation`` or
+    ``rounds`` and ``noise``). Epistemic communities (H5): a share a of every strategy is
+    advised (a starts at ``reach`` and grows by ``diffusion`` a (1 - a) per period);
+    the unadvised play their rule through perception errors. Deterministic: no seed.
+    """
+    import pandas as pd
+
+    from ..engine import exact
+    from .scenario import ScenarioResult
+
+    game = sc.stage_game()
+    rules = sc.strategy_rules()
+    m = rules.shape[0]
+    kernel = sc.kernel()
+    it, epi = sc.iteration, sc.epistemic
+    e = epi.misperception if not epi.is_neutral else 0.0
+    # (type, advised) pairs: index 2 * i + advised
+    variants = np.stack([misperceive_memory_one(rules, e), rules], axis=1).reshape(2 * m, -1)
+    P, Q = np.repeat(variants, 2 * m, axis=0), np.tile(variants, (2 * m, 1))
+    v = exact.payoffs(P, Q, game, continuation=it.continuation, rounds=it.rounds, noise=sc.noise)
+    pay = v.focal.reshape(2 * m, 2 * m)
+    coop = v.focal_cooperation.reshape(2 * m, 2 * m)
+    x = kernel.copy()
+    a = epi.reach if not epi.is_neutral else 1.0
+    floor = float(min(game.rstp))
+    rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
+                                                  "advised")}
+    shares = np.zeros((sc.periods, m))
+    for t in range(sc.periods):
+        z = np.stack([x * (1 - a), x * a], axis=1).ravel()  # joint shares over (type, advised)
+        pi_variant = pay @ z
+        pi_type = (pi_variant.reshape(m, 2) * np.array([1 - a, a])).sum(1)
+        rec["cooperation"][t] = float(z @ coop @ z)
+        rec["mean_payoff"][t] = float(x @ pi_type)
+        rec["inequality"][t] = weighted_gini(pi_type - floor, x) if x.sum() > 0 else 0.0
+        rec["good_standing"][t] = 1.0
+        rec["advised"][t] = a
+        shares[t] = x
+        f = np.exp(sc.selection_intensity * (pi_type - pi_type.max()))
+        x = x * f
+        x = x / x.sum()
+        x = (1 - sc.mutation) * x + sc.mutation * kernel
+        a = a + epi.diffusion * a * (1 - a) if not epi.is_neutral else a
+    periods = pd.DataFrame({"period": np.arange(sc.periods), **rec})
+    for j, name in enumerate(sc.trait_labels()):
+        periods[name] = shares[:, j]
+    coop_series = periods["cooperation"].to_numpy()
+    window_mean = float(coop_series[-sc.window:].mean())
+    trailing = np.convolve(coop_series, np.ones(sc.window) / sc.window, mode="valid")
+    hit = np.flatnonzero(trailing >= sc.threshold)
+    states = pd.DataFrame({"strategy": list(sc.strategies), "share": x})
+    summary = {
+        "emerged": bool(window_mean >= sc.threshold),
+        "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
+        "window_cooperation": window_mean,
+        "final_cooperation": float(coop_series[-1]),
+        "mean_cooperation": float(coop_series.mean()),
+        "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
+        "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
+        **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(sc.trait_labels())},
     }
     return ScenarioResult(sc, periods, states, summary)
