@@ -1,0 +1,109 @@
+"""Interaction structures and update rules: invariants and exact probabilities."""
+import numpy as np
+import pytest
+
+from coopsim.world import dynamics
+from coopsim.world import structure as st
+from coopsim.world.scenario import STRUCTURES, Scenario
+
+
+def test_random_matching_is_a_perfect_matching():
+    wm = st.WellMixed(11, "random", encounters_per_period=3)
+    enc = wm.encounters(np.random.default_rng(0))
+    assert enc.shape == (15, 2)
+    for block in enc.reshape(3, 5, 2):
+        assert len(set(block.ravel())) == 10  # each state at most once per matching
+    assert np.all(enc[:, 0] != enc[:, 1])
+
+
+def test_all_pairs_and_groups():
+    assert st.WellMixed(6, "all_pairs").encounters(None).shape == (15, 2)
+    g = st.Groups(17, 4).encounters(np.random.default_rng(1))
+    assert g.shape == (4, 4) and len(set(g.ravel())) == 16
+
+
+def test_models_are_never_oneself_and_uniform():
+    wm = st.WellMixed(5)
+    rng = np.random.default_rng(2)
+    draws = np.stack([wm.models(rng) for _ in range(20_000)])
+    assert np.all(draws != np.arange(5))
+    freq = np.mean(draws[:, 0] == 3)  # 1/4 of the others
+    assert abs(freq - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 20_000)
+
+
+@pytest.mark.parametrize("make, degree", [
+    (lambda: st.ring(10), 2),
+    (lambda: st.ring(10, 4), 4),
+    (lambda: st.lattice(5), 4),
+    (lambda: st.lattice(5, "moore"), 8),
+    (lambda: st.small_world(30, 4, 0.0, seed=1), 4),
+])
+def test_regular_networks_have_their_degree(make, degree):
+    net = make()
+    assert np.all(net.degrees == degree)
+    e = net.edges()
+    assert e.shape[0] == net.n_states * degree // 2
+    models = net.models(np.random.default_rng(0))
+    adj = set(map(tuple, e)) | set(map(tuple, e[:, ::-1]))
+    assert all((i, j) in adj for i, j in enumerate(models))
+
+
+def test_self_interaction_adds_one_encounter_per_state():
+    net = st.lattice(4, self_interaction=True)
+    e = net.edges()
+    assert np.sum(e[:, 0] == e[:, 1]) == 16
+
+
+def test_scale_free_and_blocs_are_connected_enough():
+    sf = st.scale_free(50, 2, seed=3)
+    import networkx as nx
+
+    assert nx.is_connected(sf.graph) and sf.degrees.max() > 6  # connected, with hubs
+    assert sf.degrees.sum() == 2 * (2 * (50 - 2))  # m edges for each of the n - m added nodes
+    bl = st.blocs([10, 10], 0.6, 0.02, seed=4)
+    e = bl.edges()
+    within = np.sum((e[:, 0] < 10) == (e[:, 1] < 10))
+    assert within > 4 * (len(e) - within)
+
+
+def test_fermi_adoption_probability():
+    # one revising state with payoff 0 and a model with payoff 1: adopts w.p. 1/(1+exp(-s))
+    s, n_trials = 2.0, 40_000
+    rng = np.random.default_rng(5)
+    payoffs = np.tile([0.0, 1.0], n_trials)
+    models = np.tile([1, 0], n_trials) + np.repeat(2 * np.arange(n_trials), 2)
+    src = dynamics.fermi(payoffs, models, s, rng)
+    adopted = np.mean(src[0::2] == models[0::2])
+    p = 1 / (1 + np.exp(-s))
+    assert abs(adopted - p) < 4 * np.sqrt(p * (1 - p) / n_trials)
+
+
+def test_best_neighbour_copies_the_best_and_keeps_ties():
+    net = st.ring(6)
+    payoffs = np.array([5.0, 1.0, 2.0, 2.0, 0.0, 3.0])
+    src = dynamics.best_neighbour(payoffs, net.neighbours_csr, np.random.default_rng(0))
+    # state 1's neighbours 0 (5) and 2 (2): copies 0; state 2: neighbours 1 (1), 3 (2) tie -> keeps
+    assert src[1] == 0 and src[2] == 2 and src[4] == 5 and src[0] == 0
+
+
+def test_moran_bd_neutral_replacement_counts():
+    rng = np.random.default_rng(6)
+    changed = [np.flatnonzero(dynamics.moran_bd(np.ones(4), 0.5, rng) != np.arange(4)) for _ in range(8000)]
+    victims = np.concatenate(changed)
+    assert all(len(c) == 1 for c in changed)
+    assert abs(np.mean(victims == 2) - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 8000)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_scenario_runs_on_every_structure(structure):
+    kw = dict(n_states=36, periods=40, window=10, engine="exact", structure=structure)
+    res = Scenario(**kw).run(seed=1)
+    assert len(res.periods) == 40
+    assert res.periods.cooperation.between(0, 1).all()
+
+
+@pytest.mark.parametrize("update", ["fermi", "moran_bd", "moran_db", "best_neighbour"])
+def test_scenario_runs_with_every_update_rule_on_a_network(update):
+    res = Scenario(n_states=25, periods=30, window=10, structure="lattice", update=update, engine="exact").run(seed=2)
+    shares = res.periods.filter(like="share_").to_numpy()
+    assert np.allclose(shares.sum(1), 1)
