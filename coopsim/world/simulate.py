@@ -60,7 +60,6 @@ def _play_groups(sc, game, rows, rng):
 def simulate(sc, seed):
     import pandas as pd
 
-    from .scenario import ScenarioResult
 
     root = as_seed_sequence(seed)
     rng, rng_regime, rng_epi = (np.random.default_rng(s) for s in root.spawn(3))
@@ -223,6 +222,22 @@ def simulate(sc, seed):
                 types[mut] = rng.choice(m, size=int(mut.sum()), p=kernel)
                 genome[mut] = rules[types[mut]]
 
+    strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in genome] if continuous
+                    else np.asarray(sc.strategies, dtype=object)[types])
+    states = pd.DataFrame({
+        "state": np.arange(n), "strategy": strategy_col,
+        "capability": cap, "member": member, "advised": advised, "good_standing": good,
+        "window_payoff": window_pay / sc.window,
+    })
+    return _result(sc, rec, shares, states)
+
+
+def _result(sc, rec: dict, shares: np.ndarray, states):
+    """Per-period table and run summary (emergence over the last ``window`` periods)."""
+    import pandas as pd
+
+    from .scenario import ScenarioResult
+
     periods = pd.DataFrame({"period": np.arange(sc.periods), **rec})
     labels = sc.trait_labels()
     for j, name in enumerate(labels):
@@ -231,13 +246,6 @@ def simulate(sc, seed):
     window_mean = float(coop[-sc.window:].mean())
     trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
     hit = np.flatnonzero(trailing >= sc.threshold)
-    strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in genome] if continuous
-                    else np.asarray(sc.strategies, dtype=object)[types])
-    states = pd.DataFrame({
-        "state": np.arange(n), "strategy": strategy_col,
-        "capability": cap, "member": member, "advised": advised, "good_standing": good,
-        "window_payoff": window_pay / sc.window,
-    })
     summary = {
         "emerged": bool(window_mean >= sc.threshold),
         "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
@@ -276,7 +284,6 @@ def simulate_replicator(sc):
     import pandas as pd
 
     from ..engine import exact
-    from .scenario import ScenarioResult
 
     game = sc.stage_game()
     rules = sc.strategy_rules()
@@ -311,22 +318,4 @@ def simulate_replicator(sc):
         x = x / x.sum()
         x = (1 - sc.mutation) * x + sc.mutation * kernel
         a = a + epi.diffusion * a * (1 - a) if not epi.is_neutral else a
-    periods = pd.DataFrame({"period": np.arange(sc.periods), **rec})
-    for j, name in enumerate(sc.trait_labels()):
-        periods[name] = shares[:, j]
-    coop_series = periods["cooperation"].to_numpy()
-    window_mean = float(coop_series[-sc.window:].mean())
-    trailing = np.convolve(coop_series, np.ones(sc.window) / sc.window, mode="valid")
-    hit = np.flatnonzero(trailing >= sc.threshold)
-    states = pd.DataFrame({"strategy": list(sc.strategies), "share": x})
-    summary = {
-        "emerged": bool(window_mean >= sc.threshold),
-        "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
-        "window_cooperation": window_mean,
-        "final_cooperation": float(coop_series[-1]),
-        "mean_cooperation": float(coop_series.mean()),
-        "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
-        "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
-        **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(sc.trait_labels())},
-    }
-    return ScenarioResult(sc, periods, states, summary)
+    return _result(sc, rec, shares, pd.DataFrame({"strategy": list(sc.strategies), "share": x}))
