@@ -129,7 +129,8 @@ class Network(Structure):
         deg = np.diff(self.indptr)
         if np.any(deg == 0):
             isolated = np.flatnonzero(deg == 0)[:5].tolist()
-            raise ParameterError("network", f"isolated states {isolated}", "a graph in which every state has a neighbour")
+            raise ParameterError("network", f"isolated states {isolated}",
+                                 "a graph in which every state has a neighbour")
         if self.group_size > 2 and not np.all(deg == self.group_size - 1):
             raise ParameterError("n_actors", self.group_size,
                                  f"the neighbourhood size + 1 of a regular network (degrees here: {sorted(set(deg))})")
@@ -249,7 +250,7 @@ def blocs(sizes, p_within: float = 0.5, p_between: float = 0.02, *, seed=None, *
                                   seed=int(ss.generate_state(1)[0]))
     rng = as_generator(ss.spawn(1)[0])
     start = np.cumsum([0] + sizes)
-    for b, (lo, hi) in enumerate(zip(start[:-1], start[1:], strict=True)):
+    for lo, hi in zip(start[:-1], start[1:], strict=True):
         for v in range(lo, hi):
             if g.degree(v) == 0:
                 others = [u for u in range(lo, hi) if u != v]
