@@ -94,6 +94,27 @@ def simulate(sc, seed):
     advised = rng_epi.random(n) < epi.reach if epi_on else np.ones(n, dtype=bool)
     neighbours = struct.neighbours_csr if sc.update in ("moran_bd", "moran_db", "best_neighbour") else None
     is_network = sc.structure not in ("random_matching", "all_pairs")
+    # Named strategy sets: every side of an encounter plays one of finitely many variants —
+    # its type's rule, or an ALLC / ALLD override (benevolent hegemon, regime withholding),
+    # each as played by an advised or an unadvised state. Variant v = base + (m + 2) * unadvised.
+    # The rules (and, with the exact engine, all pairwise state distributions) are computed once.
+    variant_rows = dist_table = None
+    if not continuous:
+        base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
+        e = epi.misperception if epi_on else 0.0
+        if sc.is_group_game:
+            unadvised_rows = misperceive_group(base_rows, k, e)
+        else:
+            unadvised_rows = misperceive_memory_one(base_rows, e)
+        variant_rows = np.concatenate([base_rows, unadvised_rows])
+        if sc.engine == "exact":
+            from ..engine import exact
+
+            V = variant_rows.shape[0]
+            it = sc.iteration
+            dist_table = exact.state_distribution(
+                np.repeat(variant_rows, V, axis=0), np.tile(variant_rows, (V, 1)),
+                continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
 
     rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
                                                   "advised")}
@@ -104,23 +125,30 @@ def simulate(sc, seed):
     for t in range(sc.periods):
         enc = struct.encounters(rng)  # (E, k)
         E = enc.shape[0]
-        rows = genome[enc]  # (E, k, d)
+        m2 = rules.shape[0] + 2
+        code = types[enc] if not continuous else None
+        rows = genome[enc] if continuous else None  # (E, k, d)
         if hegemon >= 0 and pw.hegemon_role == "benevolent":
-            rows[enc == hegemon] = allc
+            if continuous:
+                rows[enc == hegemon] = allc
+            else:
+                code[enc == hegemon] = m2 - 2
         bad_partner = np.zeros((E, k), dtype=bool)
         if regime_on and not sc.is_group_game:
             other = enc[:, ::-1]
             bad_partner = ~good[other]
             knows = member[enc] & (rng_regime.random((E, 2)) < reg.monitoring) & bad_partner
-            rows[knows] = alld
-        if epi_on and epi.misperception > 0:
-            err = np.where(advised[enc], 0.0, epi.misperception)
-            if sc.is_group_game:
-                for e_val in np.unique(err):  # at most two values: 0 and misperception
-                    mask = err == e_val
-                    rows[mask] = misperceive_group(rows[mask], k, float(e_val))
+            if continuous:
+                rows[knows] = alld
             else:
-                rows = misperceive_memory_one(rows, err)
+                code[knows] = m2 - 1
+        if epi_on and epi.misperception > 0:
+            if continuous:
+                rows = misperceive_memory_one(rows, np.where(advised[enc], 0.0, epi.misperception))
+            else:
+                code = code + m2 * (~advised[enc])
+        if not continuous:
+            rows = variant_rows[code]
 
         # ---- play and payoffs per round (base game units, then stakes)
         if sc.is_group_game:
@@ -135,7 +163,11 @@ def simulate(sc, seed):
                 stake_pay = base * cap[enc]
             tilt = -coop  # perceived-cost direction for payoff_bias
         else:
-            counts, length = _play_pairs(sc, game, rows, rng)
+            if dist_table is not None:
+                length = np.full(E, sc.iteration.expected_rounds)
+                counts = dist_table[code[:, 0], code[:, 1]] * length[:, None]
+            else:
+                counts, length = _play_pairs(sc, game, rows, rng)
             f = game.focal_payoffs
             counts1 = counts[:, [0, 2, 1, 3]]
             per = np.stack([counts, counts1], axis=1) / length[:, None, None]  # (E, 2, 4) occupancy per round
