@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-slow bench venv clean
+.PHONY: run test test-slow bench docs venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,15 @@ run: $(STAMP)
 
 ## The default test suite (exact oracles, statistical checks with fixed seeds).
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -m "not slow" coopsim tests
+	$(BIN)/python -m pytest -n 2 -m "not slow" coopsim tests docs
 
 ## Long stochastic replications (nightly-style).
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m slow tests
+
+## The documentation site (warnings are errors) -> docs/_build/html
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/tournament_vs_axelrod.py
