@@ -58,6 +58,8 @@ _LAZY_MODULES: dict[str, str] = {
     "exact": "coopsim.engine.exact",
     "sampled": "coopsim.engine.sampled",
     "axelrod_bridge": "coopsim.engine.axelrod_bridge",
+    "analysis": "coopsim.analysis",
+    "plots": "coopsim.plots",
 }
 # functions and classes re-exported lazily: cs.tournament(...), cs.Scenario(...)
 _LAZY_NAMES: dict[str, str] = {
