@@ -6,19 +6,16 @@ is given (otherwise on a new figure) and returns the ``Axes`` (:func:`hypothesis
 returns its ``Figure``). Nothing calls ``plt.show()``; :func:`save` writes PDF, SVG and
 PNG files.
 
-=========================  ==========================================================
-:func:`emergence_curve`     emergence frequency (or a mean metric) vs a parameter, with
-                            Wilson (or t) confidence ribbons; one line per level of a
-                            second parameter
-:func:`phase_diagram`       two-parameter heatmap of emergence frequency or a mean
-                            metric, with colour bar
-:func:`cooperation_over_time`  mean cooperation per period with a t band across
-                            replications, optionally one line per design point
-:func:`strategy_shares`     stacked areas of the strategies' population shares over time
-:func:`hypothesis_panel`    2 x 3 panels, one per Milner hypothesis: emergence vs its
-                            parameter, verdict and prediction in the title
-:func:`save`                one figure to several file formats
-=========================  ==========================================================
+* :func:`emergence_curve` — emergence frequency (or a mean metric) vs a parameter, with
+  Wilson (or t) confidence ribbons; one line per level of a second parameter;
+* :func:`phase_diagram` — two-parameter heatmap of emergence frequency or a mean metric,
+  with colour bar;
+* :func:`cooperation_over_time` — mean cooperation per period with a t band across
+  replications, optionally one line per design point;
+* :func:`strategy_shares` — stacked areas of the strategies' population shares over time;
+* :func:`hypothesis_panel` — 2 x 3 panels, one per Milner hypothesis: emergence vs its
+  parameter, verdict and prediction in the title;
+* :func:`save` — one figure to several file formats.
 
 Style (:data:`STYLE`, :func:`style`): 9 pt type, no top/right spines, no grid, frameless
 legends, the colour-blind-safe palette of Okabe & Ito (2008), TrueType fonts embedded in
