@@ -36,7 +36,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
 napoleon_numpy_docstring = True
-suppress_warnings = ["myst.header"]
+suppress_warnings = ["myst.header", "ref.python"]  # ambiguous short names in numpydoc types (e.g. "n")
 nitpicky = False
 
 
