@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## The main job on a small default: a short Milner demo.
+## The main job on a small default: a quick H3 experiment end to end (runs, summary table,
+## hypothesis report, figures -> results/h3_iteration-quick/) and a short Milner demo.
 run: $(STAMP)
-	$(BIN)/python -m coopsim demo
+	$(BIN)/python -m coopsim run experiments/h3_iteration.toml --quick --overwrite
+	$(BIN)/python -m coopsim demo --output results/demo
 
 ## The default test suite (exact oracles, statistical checks with fixed seeds).
 test: $(STAMP)

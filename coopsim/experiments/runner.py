@@ -1,0 +1,466 @@
+"""Running an experiment: every (point, replication) is one seeded run, on any backend.
+
+Seeds. Run (point p, replication r) calls ``scenario.run(seed=SeedSequence(seed,
+spawn_key=(p, r)))`` where ``seed`` is the experiment's root seed: its random stream
+depends on nothing else — not on the backend, the number of workers, the order in which
+runs finish, nor on which runs a resumed sweep still had to do. The same file gives the
+same numbers serially, on local processes and on a Dask cluster.
+
+Backends. ``"serial"`` (one process), ``"processes"`` (``workers`` local processes
+through joblib's loky backend, which also works inside notebooks, where raw
+multiprocessing can hang) and ``"dask"`` (a ``dask.distributed`` scheduler address, an
+existing ``Client``, or ``True`` for a local cluster of ``workers`` processes). Runs are
+sent in chunks (consecutive runs, mostly of one point, so each worker builds a point's
+scenario once per chunk); each completed chunk is handed to the results store, which
+writes a Parquet part at most every ``FLUSH_SECONDS`` (and at the end).
+
+Failures. A run that raises is recorded with ``status = "error"`` and the exception in
+``error``; the sweep goes on. A point whose scenario cannot be built fails all its runs.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import ParameterError, check_int
+from .config import METRICS, Experiment, ExperimentError, load_experiment
+from .design import Design, grid
+from .results import ExperimentResult, ResultStore, now, periods_frame, runs_frame, versions
+
+__all__ = ["run_experiment", "sweep", "run_seed", "BACKENDS", "FLUSH_SECONDS"]
+
+BACKENDS = ("serial", "processes", "dask")
+#: a part file is written when this many seconds have passed since the last one (or at the end)
+FLUSH_SECONDS = 2.0
+#: ... or when this many runs are waiting to be written
+FLUSH_RUNS = 20_000
+#: largest automatic chunk (runs sent to a worker at once)
+MAX_CHUNK = 16
+
+
+def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
+    """The seed of run (point, replication): ``SeedSequence(root_seed, spawn_key=(point, replication))``."""
+    return np.random.SeedSequence(int(root_seed), spawn_key=(int(point), int(replication)))
+
+
+# ============================================================================ the work of one chunk
+def run_chunk(base, points: Mapping[int, dict], tasks: Sequence[tuple[int, int]], root_seed: int,
+              record_periods: bool = False) -> dict:
+    """Run ``tasks`` [(point, replication), ...]; ``points`` maps a point to its parameters.
+
+    Returns ``{"rows": [...], "periods": [DataFrame, ...]}``; a row has ``point``,
+    ``replication``, ``summary`` (None if the run failed), ``status``, ``error``,
+    ``elapsed``. Executed on workers: it must stay a module-level function.
+    """
+    scenarios: dict[int, Any] = {}
+    rows, periods = [], []
+    for point, rep in tasks:
+        if point not in scenarios:
+            try:
+                scenarios[point] = base.with_params(points[point]) if points[point] else base
+            except Exception as err:  # noqa: BLE001 - recorded, the sweep goes on
+                scenarios[point] = err
+        sc = scenarios[point]
+        t0 = time.perf_counter()
+        if isinstance(sc, Exception):
+            rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
+                         "error": _message(sc, "scenario: "), "elapsed": 0.0})
+            continue
+        try:
+            res = sc.run(seed=run_seed(root_seed, point, rep))
+        except Exception as err:  # noqa: BLE001 - recorded, the sweep goes on
+            rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
+                         "error": _message(err), "elapsed": time.perf_counter() - t0})
+            continue
+        rows.append({"point": point, "replication": rep, "summary": dict(res.summary), "status": "ok",
+                     "error": None, "elapsed": time.perf_counter() - t0})
+        if record_periods:
+            p = res.periods.copy()
+            p.insert(0, "replication", rep)
+            p.insert(0, "point", point)
+            periods.append(p)
+    return {"rows": rows, "periods": periods}
+
+
+def _message(err: BaseException, prefix: str = "") -> str:
+    text = " ".join(str(err).split())
+    return f"{prefix}{type(err).__name__}: {text}" if text else f"{prefix}{type(err).__name__}"
+
+
+# ============================================================================ backends
+def _chunks(tasks: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
+    for i in range(0, len(tasks), size):
+        yield tasks[i:i + size]
+
+
+def _serial(base, design: Design, chunks, seed, record_periods) -> Iterator[tuple[list, dict]]:
+    for chunk in chunks:
+        yield chunk, run_chunk(base, _points(design, chunk), chunk, seed, record_periods)
+
+
+def _points(design: Design, chunk) -> dict[int, dict]:
+    return {p: design.params[p] for p in {p for p, _ in chunk}}
+
+
+def _processes(base, design: Design, chunks, seed, record_periods, workers: int):
+    from joblib import Parallel, delayed
+
+    chunks = list(chunks)
+
+    def job(chunk):
+        return delayed(_chunk_with_tasks)(base, _points(design, chunk), chunk, seed, record_periods)
+
+    parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", batch_size=1,
+                        pre_dispatch="2*n_jobs")
+    gen = parallel(job(c) for c in chunks)
+    try:
+        yield from gen
+    finally:
+        close = getattr(gen, "close", None)
+        if close is not None:
+            close()
+
+
+def _chunk_with_tasks(base, points, chunk, seed, record_periods):
+    return chunk, run_chunk(base, points, chunk, seed, record_periods)
+
+
+def _dask_client(dask: Any, workers: int):
+    """(client, owned): connect to an address, use a Client, or start a local cluster."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - optional dependency
+        raise ParameterError("dask", dask, "dask.distributed installed (pip install 'coopsim[dask]')") from None
+    if isinstance(dask, Client):
+        return dask, False
+    if dask is True:
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), True
+    if isinstance(dask, str):
+        return Client(dask), True
+    raise ParameterError("dask", dask, "a scheduler address ('tcp://host:8786'), a distributed.Client or True "
+                                       "(a local cluster of `workers` processes)")
+
+
+def _dask(base, design: Design, chunks, seed, record_periods, client):
+    from distributed import as_completed
+
+    base_f = client.scatter(base, broadcast=True)
+    futures = [client.submit(_chunk_with_tasks, base_f, _points(design, c), c, seed, record_periods, pure=False)
+               for c in chunks]
+    try:
+        for fut in as_completed(futures):
+            out = fut.result()
+            fut.release()
+            yield out
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
+
+
+# ============================================================================ driving a sweep
+@dataclass
+class _Progress:
+    bar: Any = None
+    errors: int = 0
+
+    def update(self, n: int, errors: int) -> None:
+        self.errors += errors
+        if self.bar is not None:
+            if errors:
+                self.bar.set_postfix(errors=self.errors, refresh=False)
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _progress(enabled: bool | None, total: int, initial: int, desc: str) -> _Progress:
+    if enabled is None:
+        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
+    if not enabled:
+        return _Progress()
+    from tqdm.auto import tqdm
+
+    return _Progress(tqdm(total=total, initial=initial, desc=desc, unit="run", smoothing=0.1, dynamic_ncols=True,
+                          file=sys.stderr))
+
+
+def _metric_filter(patterns: Sequence[str] | None):
+    if patterns is None:
+        return lambda name: True
+    return lambda name: any(fnmatch(name, p) for p in patterns)
+
+
+def _known_metrics(base) -> list[str]:
+    return list(METRICS) + [f"final_{label}" for label in base.trait_labels()]
+
+
+def _check_backend(workers: Any, dask: Any) -> tuple[str, int]:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers == 0 or workers < -1:
+        raise ParameterError("workers", workers, "an integer >= 1 (or -1: one per CPU core)")
+    n = (os.cpu_count() or 1) if workers == -1 else workers
+    if dask is not None and dask is not False:
+        return "dask", n
+    return ("processes" if n > 1 else "serial"), n
+
+
+def execute(base, design: Design, replications: int, seed: int, store: ResultStore, *,
+            workers: int = 1, dask: Any = None, progress: bool | None = None, record_periods: bool = False,
+            metrics: Sequence[str] | None = None, chunk_size: int | None = None, desc: str = "runs") -> dict:
+    """Run every (point, replication) not yet in ``store``; return counts and the backend used."""
+    replications = check_int("replications", replications, minimum=1)
+    backend, n_workers = _check_backend(workers, dask)
+    done = store.done()
+    tasks = [(p, r) for p in range(len(design)) for r in range(replications) if (p, r) not in done]
+    total = len(design) * replications
+    if chunk_size is None:
+        size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (8 * max(1, n_workers)))))
+    else:
+        size = check_int("chunk_size", chunk_size, minimum=1)
+    keep = _metric_filter(metrics)
+    metric_columns = [m for m in _known_metrics(base) if keep(m)]
+    table = design.table
+    bar = _progress(progress, total, total - len(tasks), desc)
+    buffer_runs: list[pd.DataFrame] = []
+    buffer_periods: list[pd.DataFrame] = []
+    pending = 0
+    last_flush = time.monotonic()
+    counts = {"ok": 0, "error": 0}
+
+    def flush() -> None:
+        nonlocal pending, last_flush
+        if buffer_runs:
+            runs = pd.concat(buffer_runs, ignore_index=True) if len(buffer_runs) > 1 else buffer_runs[0]
+            periods = (pd.concat(buffer_periods, ignore_index=True) if len(buffer_periods) > 1
+                       else buffer_periods[0]) if buffer_periods else None
+            store.write(runs, periods)
+        buffer_runs.clear()
+        buffer_periods.clear()
+        pending = 0
+        last_flush = time.monotonic()
+
+    client, owned = None, False
+    try:
+        chunks = _chunks(tasks, size)
+        if not tasks:
+            results: Iterable = ()
+        elif backend == "serial":
+            results = _serial(base, design, chunks, seed, record_periods)
+        elif backend == "processes":
+            results = _processes(base, design, chunks, seed, record_periods, n_workers)
+        else:
+            client, owned = _dask_client(dask, n_workers)
+            results = _dask(base, design, chunks, seed, record_periods, client)
+        for _chunk, out in results:
+            rows = out["rows"]
+            extra = sorted({k for r in rows if r["summary"] for k in r["summary"]
+                            if k not in metric_columns and keep(k)})
+            metric_columns += extra
+            buffer_runs.append(runs_frame(rows, table, seed, metric_columns))
+            p = periods_frame(out["periods"], table) if record_periods else None
+            if p is not None:
+                buffer_periods.append(p)
+            n_err = sum(r["status"] != "ok" for r in rows)
+            counts["error"] += n_err
+            counts["ok"] += len(rows) - n_err
+            pending += len(rows)
+            bar.update(len(rows), n_err)
+            if time.monotonic() - last_flush >= FLUSH_SECONDS or pending >= FLUSH_RUNS:
+                flush()
+    finally:
+        flush()  # whatever completed is kept, also on an interrupt
+        bar.close()
+        if owned and client is not None:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return {"backend": backend, "workers": n_workers, "chunk_size": size, "runs": len(tasks),
+            "already_done": total - len(tasks), "metrics": metric_columns, **counts}
+
+
+# ============================================================================ public entry points
+def _as_experiment(obj: Any) -> Experiment:
+    if isinstance(obj, Experiment):
+        if not obj._cache.get(("checked",)):
+            obj.check()
+        return obj
+    if isinstance(obj, (str, os.PathLike)):
+        return load_experiment(obj)
+    if isinstance(obj, Mapping):
+        return Experiment.from_dict(dict(obj))
+    raise ParameterError("path_or_experiment", obj, "an experiment file path, an Experiment or a table (dict)")
+
+
+def _prepare(store: ResultStore, exp: Experiment, quick: bool, resume: bool, force: bool, overwrite: bool):
+    """Check what the output folder holds; return the previous manifest when resuming."""
+    if resume and overwrite:
+        raise ParameterError("overwrite", True, "False with resume=True (resume keeps the runs, overwrite "
+                                                "deletes them)")
+    folder = str(store.folder)
+    if not store.has_results():
+        return None
+    if overwrite:
+        store.clear()
+        return None
+    old = store.read_manifest()
+    if not resume:
+        raise ExperimentError(folder, "", "already holds results: resume=True (--resume) continues them, "
+                                          "overwrite=True (--overwrite) replaces them, or choose another output")
+    if old is None:
+        raise ExperimentError(folder, "", "holds run parts but no manifest.json: cannot tell which experiment "
+                                          "they belong to; use another output folder")
+    old_hash = old.get("experiment", {}).get("sha256")
+    if old_hash != exp.sha256 and not force:
+        raise ExperimentError(folder, "manifest.json", f"holds results of a different experiment file "
+                              f"(sha256 {str(old_hash)[:12]}..., the file now has {exp.sha256[:12]}...): "
+                              "resume with force=True (--force) to continue anyway, or use another output folder")
+    if bool(old.get("quick", False)) != bool(quick) and not force:
+        raise ExperimentError(folder, "manifest.json", f"holds a {'quick' if old.get('quick') else 'full'} run, "
+                              f"this is a {'quick' if quick else 'full'} run: use another output folder "
+                              "(or force=True)")
+    return old
+
+
+def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool = None, workers: int = 1,
+                   dask: Any = None, quick: bool = False, resume: bool = False, progress: bool | None = None,
+                   force: bool = False, overwrite: bool = False, chunk_size: int | None = None) -> ExperimentResult:
+    """Run an experiment file (or an :class:`~coopsim.experiments.config.Experiment` or a dict).
+
+    Parameters
+    ----------
+    output
+        The output folder; default ``[experiment] output`` or ``results/<name>``
+        (``results/<name>-quick`` in quick mode). ``False`` keeps everything in memory.
+    workers
+        Local processes (joblib/loky) when > 1; -1 for one per CPU core.
+    dask
+        A ``dask.distributed`` scheduler address, an existing ``Client``, or ``True`` for a
+        local cluster of ``workers`` processes. The numbers do not depend on the backend.
+    quick
+        Apply the file's ``[quick]`` overrides (fewer replications, periods, points).
+    resume
+        Continue in a folder that holds part of this experiment's runs: only the missing
+        (point, replication) pairs run. Refused when the folder's manifest records another
+        experiment file (SHA-256) unless ``force``.
+    progress
+        A progress bar with ETA (tqdm); default: only when stderr is a terminal.
+    overwrite
+        Delete the results in the output folder first (without it, a folder that holds
+        results is refused unless resuming).
+    chunk_size
+        Runs sent to a worker at once (default: automatic, at most 16).
+
+    Returns an :class:`~coopsim.experiments.results.ExperimentResult` (``runs``,
+    ``periods``, ``design``, ``output``, ``manifest``).
+    """
+    exp = _as_experiment(path_or_experiment)
+    quick = bool(quick)
+    if quick and exp.quick is None:
+        quick_note = "no [quick] table: quick mode runs the full experiment"
+    else:
+        quick_note = None
+    base = exp.base_scenario(quick)
+    design = exp.design_points(quick)
+    replications = exp.replications(quick)
+    seed = exp.experiment.seed
+    folder = None if output is False else Path(output) if output not in (None, True) else exp.output_folder(quick)
+    store = ResultStore(folder)
+    old = _prepare(store, exp, quick, resume, force, overwrite) if folder is not None else None
+    store.clean_temporary()
+    started = now()
+    backend, n_workers = _check_backend(workers, dask)
+    manifest = {
+        "format": 1,
+        "experiment": {"name": exp.name, "path": str(exp.path) if exp.path else exp.source, "sha256": exp.sha256},
+        "quick": quick,
+        "status": "running",
+        "started": (old or {}).get("started", started),
+        "finished": None,
+        "seed": seed,
+        "design": {"kind": design.kind, "points": len(design), "replications": replications,
+                   "runs": len(design) * replications, "parameters": list(design.parameters)},
+        "sobol_problem": design.problem,
+        "record_periods": exp.experiment.record_periods,
+        "metrics": (old or {}).get("metrics", []),
+        "versions": versions(),
+        "sessions": list((old or {}).get("sessions", [])),
+    }
+    if quick_note:
+        manifest["note"] = quick_note
+    session = {"started": started, "finished": None, "backend": backend, "workers": n_workers,
+               "sha256": exp.sha256, "host": os.uname().nodename if hasattr(os, "uname") else None}
+    manifest["sessions"].append(session)
+    store.start(exp, design.table)
+    store.write_manifest(manifest)
+    status = "interrupted"
+    try:
+        info = execute(base, design, replications, seed, store, workers=workers, dask=dask, progress=progress,
+                       record_periods=exp.experiment.record_periods, metrics=exp.experiment.metrics,
+                       chunk_size=chunk_size, desc=exp.name + (" (quick)" if quick else ""))
+        status = "complete"
+    finally:
+        end = now()
+        session.update(finished=end, status=status)
+        manifest.update(status=status, finished=end)
+        if status == "complete":
+            manifest["metrics"] = info["metrics"]
+            session.update(runs=info["runs"], ok=info["ok"], errors=info["error"], chunk_size=info["chunk_size"])
+        store.write_manifest(manifest)
+    runs = store.runs(design.parameters, manifest["metrics"])
+    runs = runs if runs is not None else pd.DataFrame(columns=["point", "replication", "status"])
+    manifest["runs_ok"] = int((runs["status"].astype(str) == "ok").sum())
+    manifest["runs_error"] = int(len(runs) - manifest["runs_ok"])
+    store.write_manifest(manifest)
+    return ExperimentResult(exp, runs, store.periods(), design.table, folder, manifest, quick)
+
+
+def sweep(scenario, parameters: Mapping[str, Sequence[Any]] | Design | None = None, *, replications: int = 10,
+          seed: int = 0, workers: int = 1, dask: Any = None, progress: bool | None = None,
+          record_periods: bool = False) -> ExperimentResult:
+    """A grid sweep of a :class:`~coopsim.world.scenario.Scenario` in memory, for notebooks.
+
+    >>> from coopsim.world.scenario import Scenario
+    >>> res = sweep(Scenario(n_states=10, periods=20, window=5), {"iteration.continuation": [0.2, 0.9]},
+    ...             replications=2, seed=1, progress=False)
+    >>> res.runs[["point", "replication", "iteration.continuation"]].shape
+    (4, 3)
+    """
+    from ..world.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_dict(dict(scenario))
+    design = parameters if isinstance(parameters, Design) else grid(parameters) if parameters else None
+    if design is None:
+        from .design import single_point
+
+        design = single_point()
+    for i, params in enumerate(design.params):
+        if params:
+            try:
+                scenario.with_params(params)
+            except ParameterError as err:
+                raise ParameterError(err.name, err.value, f"{err.allowed} (design point {i})") from None
+    seed = check_int("seed", seed, minimum=0)
+    store = ResultStore(None)
+    info = execute(scenario, design, replications, seed, store, workers=workers, dask=dask, progress=progress,
+                   record_periods=record_periods)
+    runs = store.runs(design.parameters, info["metrics"])
+    manifest = {"status": "complete", "seed": seed, "design": {"kind": design.kind, "points": len(design),
+                                                               "replications": replications},
+                "sobol_problem": design.problem}
+    return ExperimentResult(None, runs, store.periods(), design.table, None, manifest)

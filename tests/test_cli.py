@@ -1,0 +1,100 @@
+"""The command line as a shell user meets it: exit codes, one-line errors, files written."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from coopsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
+BAD = sorted((ROOT / "tests" / "data" / "bad_experiments").glob("*.toml"))
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "coopsim", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+def test_every_shipped_experiment_file_validates():
+    assert EXPERIMENTS, "experiments/ holds no experiment file"
+    assert main(["validate", *map(str, EXPERIMENTS)]) == 0
+
+
+def test_malformed_files_fail_with_one_line_and_exit_2_never_a_traceback():
+    assert len(BAD) >= 30
+    proc = run_cli("validate", *BAD)
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == len(BAD)  # exactly one line per bad file
+    assert "Traceback" not in proc.stderr
+    for path, line in zip(BAD, lines, strict=True):
+        assert line.startswith(str(path)), line
+
+
+@pytest.mark.parametrize("bad", BAD[:5], ids=lambda p: p.name)
+def test_run_refuses_a_malformed_file_before_running(bad, tmp_path):
+    proc = run_cli("run", bad, "--output", tmp_path / "out")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_and_bad_option():
+    proc = run_cli("run", "no/such/file.toml")
+    assert proc.returncode == 2 and "no such file" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("run", EXPERIMENTS[0], "--workers", "zero")
+    assert proc.returncode == 2  # argparse: invalid int value
+    proc = run_cli("frobnicate")
+    assert proc.returncode == 2
+
+
+def test_quick_run_writes_runs_summary_report_and_figures(tmp_path):
+    out = tmp_path / "h3"
+    code = main(["run", str(ROOT / "experiments" / "h3_iteration.toml"), "--quick", "--output", str(out), "--quiet"])
+    assert code == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 3 and set(summary["n"]) == {6}
+    assert summary["emergence"].between(0, 1).all()
+    assert (summary["emergence_low"] <= summary["emergence"]).all()
+    assert (out / "report.md").read_text().startswith("# h3_iteration")
+    hyp = pd.read_csv(out / "hypotheses.csv")
+    assert hyp.loc[0, "hypothesis"] == "H3" and hyp.loc[0, "predicted_direction"] == 1
+    for fmt in ("pdf", "svg", "png"):
+        assert (out / "figures" / f"emergence_0_iteration_continuation.{fmt}").stat().st_size > 1000
+    # report and plot read the folder back
+    assert main(["report", str(out)]) == 0
+    assert main(["plot", str(out), "--kind", "curve", "--format", "png", "--output", str(tmp_path / "c")]) == 0
+    assert (tmp_path / "c.png").exists()
+    # a second run into the same folder is refused unless resuming or overwriting
+    assert main(["run", str(ROOT / "experiments" / "h3_iteration.toml"), "--quick", "--output", str(out),
+                 "--quiet"]) == 2
+    assert main(["run", str(ROOT / "experiments" / "h3_iteration.toml"), "--quick", "--output", str(out),
+                 "--quiet", "--resume"]) == 0
+
+
+def test_plot_errors_are_one_line(tmp_path, capsys):
+    out = tmp_path / "h3"
+    main(["run", str(ROOT / "experiments" / "h3_iteration.toml"), "--quick", "--output", str(out), "--quiet"])
+    assert main(["plot", str(out), "--kind", "time"]) == 2  # periods were not recorded
+    assert main(["plot", str(out), "--parameter", "regime.monitoring"]) == 2
+    assert main(["plot", str(out), "--format", "gif"]) == 2
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert all(line.startswith("coopsim: error:") for line in err)
+
+
+def test_schema_is_json_schema(tmp_path):
+    target = tmp_path / "schema.json"
+    assert main(["schema", "--output", str(target)]) == 0
+    schema = json.loads(target.read_text())
+    assert schema.get("type") == "object" and "experiment" in schema.get("properties", {})
+
+
+def test_info_names_versions(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("coopsim ") and "numpy" in out and "axelrod" in out
