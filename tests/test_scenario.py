@@ -57,6 +57,18 @@ def test_group_perception_kernel_is_binomial_thinning():
     assert np.allclose(misperceive_group(flat, 2, 0.1)[:4], [0.1, 0.9, 0.1, 0.9])
 
 
+@pytest.mark.parametrize("n", range(2, 13))
+def test_group_perception_keeps_probabilities_in_unit_interval(n):
+    # regression: round-off in the binomial kernel once gave 1 + 1e-16 (rejected by the engine)
+    from coopsim.world.scenario import GROUP_STRATEGIES, _group_rule
+
+    rules = np.stack([_group_rule(s, n, 1 / 3) for s in GROUP_STRATEGIES])
+    for e in (0.01, 0.1, 0.37):
+        out = misperceive_group(rules, n, e)
+        assert out.min() >= 0.0 and out.max() <= 1.0
+        assert np.allclose(out[:, -1], rules[:, -1])  # first move unchanged
+
+
 def test_misperception_in_simulation_matches_exact_noisy_rule():
     # the sampled engine playing the transformed rule = exact value of the transformed chain
     from coopsim.engine import exact

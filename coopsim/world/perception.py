@@ -26,7 +26,7 @@ def misperceive_memory_one(rows: np.ndarray, error) -> np.ndarray:
     e = np.asarray(error, dtype=float)[..., None]
     swapped = rows[..., [1, 0, 3, 2]]
     out = rows.copy()
-    out[..., :4] = (1 - e) * rows[..., :4] + e * swapped
+    out[..., :4] = np.clip((1 - e) * rows[..., :4] + e * swapped[..., :4], 0.0, 1.0)  # clip round-off
     return out
 
 
@@ -49,5 +49,5 @@ def misperceive_group(flat: np.ndarray, n: int, error: float) -> np.ndarray:
     K = perceived_count_kernel(n, error)
     out = flat.copy()
     table = flat[..., : 2 * n].reshape(*flat.shape[:-1], 2, n)
-    out[..., : 2 * n] = (table @ K.T).reshape(*flat.shape[:-1], 2 * n)
+    out[..., : 2 * n] = np.clip(table @ K.T, 0.0, 1.0).reshape(*flat.shape[:-1], 2 * n)  # clip round-off
     return out
