@@ -571,9 +571,14 @@ def logistic_regression(x, y, *, method: str = "auto", confidence: float = 0.95,
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     z = beta[1] / se[1] if se[1] > 0 else np.nan
     if firth:
-        ll0, _ = _profile_loglik(X, y, 1, 0.0, beta, True)
-        pval = float(stats.chi2.sf(max(2.0 * (ll - ll0), 0.0), 1))
-        lo, hi = _profile_interval(X, y, beta, ll, 1, se[1], c, True)
+        try:
+            ll0, _ = _profile_loglik(X, y, 1, 0.0, beta, True)
+            pval = float(stats.chi2.sf(max(2.0 * (ll - ll0), 0.0), 1))
+            lo, hi = _profile_interval(X, y, beta, ll, 1, se[1], c, True)
+        except (linalg.LinAlgError, np.linalg.LinAlgError, ValueError):
+            # e.g. one run per level: the penalised information matrix is singular; the
+            # caller's Spearman trend test still applies
+            pval, lo, hi = float("nan"), float("nan"), float("nan")
         test = "penalised LR"
     else:
         pval = float(2.0 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")

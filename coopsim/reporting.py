@@ -101,9 +101,15 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
     hyp_params = [p for p in varied if p in mech]
     if hyp_params:
         conditions = "other parameters as in the experiment's base scenario"
-        reports = analysis.hypothesis_reports(ok, hyp_params, conditions=conditions)
-        reports.to_csv(folder / "hypotheses.csv", index=False)
         lines += ["## Hypotheses", ""]
+        try:
+            reports = analysis.hypothesis_reports(ok, hyp_params, conditions=conditions)
+        except Exception as err:  # noqa: BLE001 - a report must not lose a finished run
+            reports = None
+            lines += [f"Not computed: {type(err).__name__}: {err}", ""]
+            hyp_params = []
+    if hyp_params and reports is not None:
+        reports.to_csv(folder / "hypotheses.csv", index=False)
         keep = [c for c in ("hypothesis", "parameter", "predicted_direction", "measured_direction", "verdict",
                             "effect", "effect_low",
                             "effect_high", "p_value", "spearman_rho") if c in reports.columns]

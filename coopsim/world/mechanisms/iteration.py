@@ -5,8 +5,8 @@ of their interaction. Model: after every round another follows with probability
 ``continuation`` (w; expected length 1/(1-w)), or matches last a fixed number of
 ``rounds``.
 
-Neutral: a one-shot game is the absence of iteration (w = 0); the scenario's default
-w = 0.9 is a baseline, not a neutral value, since every encounter has *some* length.
+Give one of the two; with neither, continuation is 0.9. Neutral: a one-shot game is the
+absence of iteration (w = 0); the default w = 0.9 is a baseline, not a neutral value, since every encounter has *some* length.
 Prediction: longer interaction -> more cooperation (Axelrod 1984, Prop. 2; Nowak 2006).
 """
 from __future__ import annotations
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from ..._validation import ParameterError, check_int, check_real
 from .base import Mechanism
+
+DEFAULT_CONTINUATION = 0.9  # used when neither continuation nor rounds is given
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,12 @@ class Iteration(Mechanism):
     SOURCES = ("Axelrod & Hamilton (1981) Science 211:1390", "Axelrod (1984) The Evolution of Cooperation",
                "Axelrod & Keohane (1985) World Politics 38:226", "Nowak (2006) Science 314:1560")
 
-    continuation: float | None = 0.9
+    continuation: float | None = None
     rounds: int | None = None
 
     def __post_init__(self) -> None:
+        if self.continuation is None and self.rounds is None:
+            object.__setattr__(self, "continuation", DEFAULT_CONTINUATION)
         if (self.continuation is None) == (self.rounds is None):
             raise ParameterError("iteration", {"continuation": self.continuation, "rounds": self.rounds},
                                  "exactly one of continuation (probability of another round) or rounds")
