@@ -145,6 +145,26 @@ def test_a_point_that_cannot_be_built_fails_its_runs_only():
     assert runs.loc[runs["point"] == 1, "error"].str.startswith("scenario: ParameterError").all()
 
 
+def test_an_interrupt_keeps_what_completed(tmp_path, monkeypatch):
+    original = Scenario.run
+
+    def interrupted(self, seed=None):
+        if self.iteration.continuation == 0.9:
+            raise KeyboardInterrupt
+        return original(self, seed)
+
+    path = _write(tmp_path)
+    monkeypatch.setattr(Scenario, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(path, output=tmp_path / "out", chunk_size=2, progress=False)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and len(read_runs(tmp_path / "out")) == 4
+    monkeypatch.setattr(Scenario, "run", original)
+    resumed = run_experiment(path, output=tmp_path / "out", resume=True, progress=False)
+    assert resumed.manifest["sessions"][-1]["runs"] == 2 and resumed.complete
+    _same(resumed.runs, run_experiment(path, output=False, progress=False).runs)
+
+
 # ----------------------------------------------------------------------------- options
 def test_metrics_filter_progress_and_sweep(capsys):
     text = SMALL.replace("record_periods = true", 'metrics = ["emerged", "final_share_T*"]')
@@ -208,6 +228,7 @@ membership = 1.0
 """
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_killed_and_resumed_equals_uninterrupted(tmp_path):
     path = _write(tmp_path, RESUMABLE)
     out = tmp_path / "killed"

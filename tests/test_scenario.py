@@ -209,3 +209,10 @@ def test_replicator_and_space_restrictions_are_named(kw, name):
     with pytest.raises(cs.ParameterError) as err:
         Scenario(**kw)
     assert err.value.name == name
+
+
+def test_with_params_switches_between_continuation_and_rounds():
+    sc = Scenario().with_params({"iteration.rounds": 10})
+    assert sc.iteration.rounds == 10 and sc.iteration.continuation is None
+    back = sc.with_params({"iteration.continuation": 0.5})
+    assert back.iteration.continuation == 0.5 and back.iteration.rounds is None

@@ -34,6 +34,8 @@ import tomllib
 import types
 import typing
 from pathlib import Path
+
+import numpy as np
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -193,7 +195,7 @@ def _flatten_points(value: Any) -> Any:
 
 # ============================================================================ the models
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, validate_default=False)
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True, frozen=True)
 
 
 Scalar = int | float | str | bool
@@ -498,6 +500,9 @@ class Experiment(_Strict):
 
     def _check_name(self, name: str, path: tuple, kinds: tuple = ()) -> str:
         names = parameter_names()
+        if name in _sections():
+            raise self._error(key_path(*path), f"{name!r} is a mechanism section: vary its parameters by dotted "
+                              "name (" + ", ".join(n for n in names if n.startswith(name + ".")) + ")", value=name)
         if name not in names:
             if "." in name and name.split(".", 1)[0] in _sections():
                 sec = name.split(".", 1)[0]
@@ -671,7 +676,12 @@ class Experiment(_Strict):
         every parameter's extreme values one at a time and the first VALIDATE_ALL points)."""
         if not design.parameters:
             return
-        checks: list[tuple[int | None, dict]] = list(enumerate(design.params[:VALIDATE_ALL]))
+        checks: list[tuple[int | None, dict]] = []
+        for name, r in (design.ranges or {}).items():  # the values a range can reach at either end
+            top = r.high if r.integer else float(np.nextafter(r.high, -np.inf))
+            checks += [(None, {name: int(r.low) if r.integer else r.low}), (None, {name: int(top) if r.integer
+                                                                                  else top})]
+        checks += list(enumerate(design.params[:VALIDATE_ALL]))
         if len(design) > VALIDATE_ALL:
             for name in design.parameters:
                 col = design.table[name]
@@ -696,6 +706,9 @@ class Experiment(_Strict):
         value = getattr(err, "value", None)
         at = f" (design point {i}: {_show(params, 120)})" if i is not None else ""
         mode = " in quick mode" if quick and section_path[:1] == ("design",) else ""
+        if name in params and i is None and design_ranges(kind):
+            return self._error(key_path(*section_path, name), f"the range reaches {_show(params[name])}, which is "
+                               f"not allowed: {allowed}{mode}", value=params[name], allowed=allowed)
         if name in params:
             if kind == "list":
                 path = key_path(*section_path, i, name) if i is not None else key_path(*section_path)
@@ -710,6 +723,10 @@ class Experiment(_Strict):
                                f"{at}{mode}", value=value, allowed=allowed)
         problem = f"{name}={_show(value)} is not allowed: {allowed}" if name else str(err)
         return self._error(key_path(*section_path), problem + at + mode, value=value, allowed=allowed)
+
+
+def design_ranges(kind: str) -> bool:
+    return kind in ("random", "latin_hypercube", "sobol")
 
 
 def dz_py(value: Any) -> Any:
@@ -810,6 +827,16 @@ def _from_validation_error(err: ValidationError, source: str | None, data: dict)
                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
         return ExperimentError(source, path, problem + more, value=value, allowed=", ".join(allowed))
     ctx = e.get("ctx") or {}
+    if loc and loc[-1] in ("int", "float", "str", "bool"):  # a design value (a union of scalars)
+        loc = loc[:-1]
+        path = key_path(*loc)
+        others = [x for x in errors if tuple(x["loc"])[:len(loc)] != loc]
+        more = f" (and {len(others)} more problem{'s' if len(others) > 1 else ''})" if others else ""
+        allowed = "a number, a string or a boolean (design values are single values)"
+        return ExperimentError(source, path, _not_allowed(value, allowed) + more, value=value, allowed=allowed)
+    if len(loc) == 3 and loc[1] == "ranges" and typ in ("model_type", "model_attributes_type"):
+        allowed = "a range [low, high] or a table {low, high, integer, log}"
+        return ExperimentError(source, path, _not_allowed(value, allowed) + more, value=value, allowed=allowed)
     if typ in _TYPE_WORDS:
         allowed = _TYPE_WORDS[typ]
     elif typ == "literal_error":

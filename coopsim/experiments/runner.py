@@ -365,8 +365,10 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     chunk_size
         Runs sent to a worker at once (default: automatic, at most 16).
 
-    Returns an :class:`~coopsim.experiments.results.ExperimentResult` (``runs``,
-    ``periods``, ``design``, ``output``, ``manifest``).
+    Returns
+    -------
+    ExperimentResult
+        ``runs`` (one row per run), ``periods``, ``design``, ``output``, ``manifest``.
     """
     exp = _as_experiment(path_or_experiment)
     quick = bool(quick)

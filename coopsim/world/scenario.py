@@ -253,6 +253,11 @@ class Scenario:
                 name = sorted(unknown)[0]
                 raise ParameterError(f"{sec}.{name}", vals[name], "one of " + ", ".join(f"{sec}.{k}" for k in base))
             base.update(vals)
+            if sec == "iteration":  # continuation and rounds exclude each other: setting one clears the other
+                if "rounds" in vals and "continuation" not in vals:
+                    base["continuation"] = None
+                elif "continuation" in vals and "rounds" not in vals:
+                    base["rounds"] = None
             top[sec] = base
         data.update(top)
         return Scenario.from_dict(data)
