@@ -257,12 +257,12 @@ def _run_chunk(tab, L, rng, stochastic, record):
                 pr[:n] = tab[:n, 4, :]
             else:
                 np.add(base[:n], s[:n], out=idx[:n])
-                np.take(tab64, idx[:n], out=pr[:n].view(np.int64).reshape(n))
+                tab64.take(idx[:n], out=pr[:n].view(np.int64).reshape(n))
             rng.random(out=u[:n], dtype=np.float32)
             np.greater_equal(u[:n], pr[:n], out=m[:n])  # True = D
             c = code[:n] if code is not None else (m[:n, 0] + 256 * m[:n, 1].astype(np.uint16))
-            np.take(_STATE_OF_CODE, c, out=s[:n])
-            np.take(_PACK_OF_CODE, c, out=tmp[:n])
+            _STATE_OF_CODE.take(c, out=s[:n])
+            _PACK_OF_CODE.take(c, out=tmp[:n])
             np.add(packed[:n], tmp[:n], out=packed[:n])
             if record:
                 acts[t, :n] = m[:n]
@@ -276,8 +276,8 @@ def _run_chunk(tab, L, rng, stochastic, record):
                 s[:n] = nxt[base[:n] + 4]
             else:
                 np.add(base[:n], s[:n], out=idx[:n])
-                np.take(nxt, idx[:n], out=s[:n])
-            np.take(_PACK_OF_STATE, s[:n], out=tmp[:n])
+                nxt.take(idx[:n], out=s[:n])
+            _PACK_OF_STATE.take(s[:n], out=tmp[:n])
             np.add(packed[:n], tmp[:n], out=packed[:n])
             if record:
                 acts[t, :n, 0] = s[:n] >> 1
@@ -463,7 +463,7 @@ def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
             pr[:k] = tab[:k, :, -1]
         else:
             np.add(base[:k], local[:k], out=idx[:k])
-            np.take(flat, idx[:k], out=pr[:k])
+            flat.take(idx[:k], out=pr[:k])
         if stochastic:
             rng.random(out=u[:k], dtype=np.float32)
             np.greater_equal(u[:k], pr[:k], out=d[:k])
@@ -474,7 +474,7 @@ def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
         np.multiply(d[:k], n + 1, out=lf[:k])
         np.add(lf[:k], (n - 1 - nd[:k])[:, None], out=lf[:k])
         np.copyto(local[:k], lf[:k], casting="unsafe")
-        np.take(paytab, local[:k], out=pay[:k])
+        paytab.take(local[:k], out=pay[:k])
         score[:k] += pay[:k]
         defections[:k] += d[:k]
         if record:

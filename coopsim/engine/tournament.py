@@ -79,11 +79,19 @@ class TournamentResult:
     """
 
     players: tuple[str, ...]
-    matches: Any
+    _matches: Any  # the DataFrame, or a function that builds it on first access
     summary: Any
     payoff_matrix: Any
     engine: str
     parameters: dict = field(default_factory=dict)
+
+    @property
+    def matches(self):
+        """One row per match and side (built on first access: most uses need only the
+        summary and the payoff matrix)."""
+        if callable(self._matches):
+            object.__setattr__(self, "_matches", self._matches())
+        return self._matches
 
     @property
     def ranked_names(self) -> list[str]:
@@ -145,59 +153,88 @@ def _pairs(N: int, self_play: bool) -> np.ndarray:
 
 # --------------------------------------------------------------------------- tables
 def _build_tables(names, pairs, reps, lengths, score_a, score_b, coop_a, coop_b):
-    """Tidy tables from per-match arrays (match m = pair m // reps, repetition m % reps)."""
+    """Tidy tables from per-match arrays (match m = pair m // reps, repetition m % reps).
+
+    Aggregates are computed with numpy (bincount) and the three DataFrames built once at
+    the end: pandas group-bys cost more than the whole tournament's play.
+    """
     import pandas as pd
 
     M = len(lengths)
+    N = len(names)
     pair_of = np.repeat(np.arange(len(pairs)), reps)
     ia, ib = pairs[pair_of, 0], pairs[pair_of, 1]
     rep = np.tile(np.arange(reps), len(pairs))
     lengths = np.asarray(lengths, dtype=float)
-    names_arr = np.array(names, dtype=object)
-    match_id = np.arange(M)
+    score_a, score_b = np.asarray(score_a, dtype=float), np.asarray(score_b, dtype=float)
+    coop_a, coop_b = np.asarray(coop_a, dtype=float), np.asarray(coop_b, dtype=float)
     # equal totals summed in a different order (or expected values) may differ in the last bits
     tol = 1e-9 * np.maximum(1.0, np.maximum(np.abs(score_a), np.abs(score_b)))
-    df = pd.DataFrame({
-        "match": np.concatenate([match_id, match_id]),
-        "player": np.concatenate([names_arr[ia], names_arr[ib]]),
-        "opponent": np.concatenate([names_arr[ib], names_arr[ia]]),
-        "player_index": np.concatenate([ia, ib]),
-        "opponent_index": np.concatenate([ib, ia]),
-        "repetition": np.concatenate([rep, rep]),
-        "turns": np.concatenate([lengths, lengths]),
-        "score": np.concatenate([score_a, score_b]),
-        "payoff": np.concatenate([score_a / lengths, score_b / lengths]),
-        "cooperation": np.concatenate([coop_a, coop_b]),
-        "win": np.concatenate([score_a - score_b > tol, score_b - score_a > tol]).astype(np.int64),
-    })
-    df = df.sort_values(["match", "player_index"], kind="stable").reset_index(drop=True)[_MATCH_COLUMNS]
+    win_a, win_b = (score_a - score_b > tol), (score_b - score_a > tol)
 
-    N = len(names)
+    # rows ordered by (match, player_index); the focal side first when indices tie (self-play)
+    swap = ib < ia
+
+    def interleave(x_a, x_b):
+        first, second = np.where(swap, x_b, x_a), np.where(swap, x_a, x_b)
+        return np.stack([first, second], axis=1).ravel()
+
+    pi, oi = interleave(ia, ib), interleave(ib, ia)
+    turns = np.repeat(lengths, 2)
+    score = interleave(score_a, score_b)
+    payoff = score / turns
+    coop = interleave(coop_a, coop_b)
+    win = interleave(win_a, win_b).astype(np.int64)
+    reps_row = np.repeat(rep, 2)
+    names_arr = np.array(names, dtype=object)
+
+    def matches_table():
+        return pd.DataFrame({
+            "match": np.repeat(np.arange(M), 2), "player": names_arr[pi], "opponent": names_arr[oi],
+            "player_index": pi, "opponent_index": oi, "repetition": reps_row, "turns": turns, "score": score,
+            "payoff": payoff, "cooperation": coop, "win": win,
+        })[_MATCH_COLUMNS]
+
     # payoff matrix (self-play included): total score / total turns
-    sums = df.groupby(["player_index", "opponent_index"])[["score", "turns"]].sum()
-    pm = np.full((N, N), np.nan)
-    idx = sums.index.to_frame(index=False).to_numpy()
-    pm[idx[:, 0], idx[:, 1]] = (sums["score"] / sums["turns"]).to_numpy()
-    payoff_matrix = pd.DataFrame(pm, index=pd.Index(names, name="player"), columns=pd.Index(names, name="opponent"))
+    cell = pi * N + oi
+    cell_score = np.bincount(cell, score, minlength=N * N)
+    cell_turns = np.bincount(cell, turns, minlength=N * N)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pm = np.where(cell_turns > 0, cell_score / np.where(cell_turns > 0, cell_turns, 1), np.nan)
+    payoff_matrix = pd.DataFrame(pm.reshape(N, N), index=pd.Index(names, name="player"),
+                                 columns=pd.Index(names, name="opponent"))
 
-    # summary (self-interactions excluded, as axelrod)
-    other = df[df["player_index"] != df["opponent_index"]]
-    per_rep = other.groupby(["player_index", "repetition"]).agg(norm=("payoff", "mean"), wins=("win", "sum"))
-    med = per_rep.groupby(level=0).median()
-    tot = other.assign(coops=other["cooperation"] * other["turns"]).groupby("player_index")[
-        ["score", "turns", "coops"]].sum()
-    summary = pd.DataFrame({"player": names}, index=pd.RangeIndex(N, name="player_index"))
-    summary["median_normalised_score"] = med["norm"].reindex(summary.index)
-    summary["mean_score_per_turn"] = (tot["score"] / tot["turns"]).reindex(summary.index)
-    summary["cooperation_rate"] = (tot["coops"] / tot["turns"]).reindex(summary.index)
-    summary["wins"] = med["wins"].reindex(summary.index)
-    key = -summary["median_normalised_score"].to_numpy()
+    # summary (self-interactions excluded, as axelrod): per (player, repetition) the mean payoff
+    # per turn over opponents and the wins, then the median over repetitions
+    other = pi != oi
+    pr = pi[other] * reps + reps_row[other]
+    n_pr = np.bincount(pr, minlength=N * reps).reshape(N, reps)
+    norm = np.bincount(pr, payoff[other], minlength=N * reps).reshape(N, reps)
+    wins = np.bincount(pr, win[other], minlength=N * reps).reshape(N, reps).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = np.where(n_pr > 0, norm / np.where(n_pr > 0, n_pr, 1), np.nan)
+    wins = np.where(n_pr > 0, wins, np.nan)
+    if n_pr.all():  # the usual case; np.nanmedian goes through masked arrays (slow)
+        med_norm, med_wins = np.median(norm, axis=1), np.median(wins, axis=1)
+    else:
+        has = n_pr.any(axis=1)
+        med_norm, med_wins = np.full(N, np.nan), np.full(N, np.nan)
+        med_norm[has] = np.nanmedian(norm[has], axis=1)
+        med_wins[has] = np.nanmedian(wins[has], axis=1)
+    tot_score = np.bincount(pi[other], score[other], minlength=N)
+    tot_turns = np.bincount(pi[other], turns[other], minlength=N)
+    tot_coops = np.bincount(pi[other], (coop * turns)[other], minlength=N)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_score = np.where(tot_turns > 0, tot_score / np.where(tot_turns > 0, tot_turns, 1), np.nan)
+        coop_rate = np.where(tot_turns > 0, tot_coops / np.where(tot_turns > 0, tot_turns, 1), np.nan)
+    key = -med_norm
     order = np.argsort(np.where(np.isnan(key), np.inf, key), kind="stable")
-    summary = summary.iloc[order].reset_index()
-    summary.insert(0, "rank", np.arange(1, N + 1))
-    summary = summary[["rank", "player", "player_index", "median_normalised_score", "mean_score_per_turn",
-                       "cooperation_rate", "wins"]]
-    return df, summary, payoff_matrix
+    summary = pd.DataFrame({
+        "rank": np.arange(1, N + 1), "player": names_arr[order], "player_index": order,
+        "median_normalised_score": med_norm[order], "mean_score_per_turn": mean_score[order],
+        "cooperation_rate": coop_rate[order], "wins": med_wins[order],
+    })
+    return matches_table, summary, payoff_matrix
 
 
 def _child(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
