@@ -60,6 +60,8 @@ _LAZY_MODULES: dict[str, str] = {
     "axelrod_bridge": "coopsim.engine.axelrod_bridge",
     "analysis": "coopsim.analysis",
     "plots": "coopsim.plots",
+    "automata": "coopsim.automata",
+    "moran": "coopsim.world.moran",
 }
 # functions and classes re-exported lazily: cs.tournament(...), cs.Scenario(...)
 _LAZY_NAMES: dict[str, str] = {
@@ -71,6 +73,8 @@ _LAZY_NAMES: dict[str, str] = {
     "ScenarioResult": "coopsim.world.scenario",
     "from_axelrod": "coopsim.engine.axelrod_bridge",
     "to_axelrod": "coopsim.engine.axelrod_bridge",
+    "Automaton": "coopsim.automata",
+    "moran_process": "coopsim.world.moran",
 }
 
 

@@ -301,6 +301,14 @@ def _run_chunk(tab, L, rng, stochastic, record):
 
 
 # --------------------------------------------------------------------------- 2-player API
+def _has_automaton(x) -> bool:
+    from ..automata import Automaton
+
+    if isinstance(x, Automaton):
+        return True
+    return isinstance(x, (list, tuple)) and any(isinstance(s, Automaton) for s in x)
+
+
 def play(p, q, game, *, turns=None, continuation=None, noise=0.0, seed=None, record="summary",
          first_move_noise=True) -> Matches:
     """Play K iterated 2-player games of memory-one strategies at once.
@@ -342,6 +350,13 @@ def play(p, q, game, *, turns=None, continuation=None, noise=0.0, seed=None, rec
     >>> m.focal_score, m.focal_cooperation
     (array([10.]), array([0.5]))
     """
+    if _has_automaton(p) or _has_automaton(q):  # finite-state strategies: the automaton player
+        from ..automata import play_automata
+
+        if not first_move_noise:
+            raise ParameterError("first_move_noise", first_move_noise, "True when an automaton plays")
+        return play_automata(p, q, game, turns=turns, continuation=continuation, noise=noise, seed=seed,
+                             record=check_choice("record", record, ("summary", "actions")))
     P, Q = as_array(p, "p"), as_array(q, "q")
     fx, fy = _game_vectors(game)
     turns, w = _length_spec(turns, continuation)
