@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-slow bench docs venv clean
+.PHONY: run test test-slow bench docs notebooks venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,18 @@ test-slow: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
+## Side-by-side speed measurements (coopsim vs axelrod); figures in docs/explanation/performance.md
 bench: $(STAMP)
 	$(BIN)/python benchmarks/tournament_vs_axelrod.py
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/world_scaling.py --quick
+	$(BIN)/python benchmarks/moran_vs_axelrod.py --quick
+	$(BIN)/python benchmarks/experiments_timing.py
+
+## The tutorials in JupyterLab (installs JupyterLab into .venv on first use)
+notebooks: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebooks]"
+	$(BIN)/python -m jupyter lab notebooks/
 
 clean:
 	rm -rf $(VENV) .pytest_cache
