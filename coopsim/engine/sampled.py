@@ -550,6 +550,15 @@ def play_groups(strategies, game, *, turns=None, continuation=None, noise=0.0, s
     if record and G * max_len * n > _MAX_ACTION_CELLS:
         raise ParameterError("record", "actions", "'summary' (the action array would exceed 2 GB)")
 
+    return _play_group_tables(tab, lengths, paytab, rng, record)
+
+
+def _play_group_tables(tab, lengths, paytab, rng, record=False) -> GroupMatches:
+    """The core of :func:`play_groups` on validated inputs: ``tab`` (G, n, 2n+1) float32
+    with noise folded in, ``lengths`` (G,) drawn from ``rng`` already, ``paytab`` from
+    :func:`_group_payoff_table`. The world's period loop calls it directly."""
+    G, n = tab.shape[0], tab.shape[1]
+    max_len = int(lengths.max(initial=0))
     varying = G > 0 and bool(np.any(lengths != lengths[0]))
     order = np.argsort(-lengths, kind="stable") if varying else np.arange(G)
     L = lengths[order]

@@ -116,6 +116,17 @@ def simulate(sc, seed):
                 np.repeat(variant_rows, V, axis=0), np.tile(variant_rows, (V, 1)),
                 continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
 
+    group_fast = None
+    if sc.is_group_game and not continuous:
+        # the variants' tables with noise folded in, the payoff lookup and the length law,
+        # prepared once: each period then calls the group engine's core without revalidating
+        from ..engine import sampled
+
+        e_noise = float(sc.noise)
+        folded = np.ascontiguousarray(e_noise + (1 - 2 * e_noise) * variant_rows, dtype=np.float32)
+        turns_, w_ = sampled._length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        group_fast = (sampled, folded, sampled._group_payoff_table(game, k), turns_, w_)
+
     rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
                                                   "advised")}
     shares = np.zeros((sc.periods, len(sc.trait_labels())))
@@ -152,7 +163,13 @@ def simulate(sc, seed):
 
         # ---- play and payoffs per round (base game units, then stakes)
         if sc.is_group_game:
-            coop, base, length = _play_groups(sc, game, rows, rng)
+            if group_fast is not None:
+                eng, folded, paytab, turns_, w_ = group_fast
+                lengths_ = eng._lengths(E, turns_, w_, rng)
+                g = eng._play_group_tables(folded[code], lengths_, paytab, rng)
+                coop, base, length = g.cooperation, g.payoff, lengths_.astype(float)
+            else:
+                coop, base, length = _play_groups(sc, game, rows, rng)
             if pw.hegemon_share is not None and game.name == "public_goods":
                 c = game.parameters["cost"]
                 r = game.parameters["multiplier"]
