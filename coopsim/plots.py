@@ -105,6 +105,16 @@ LABELS: dict[str, str] = {
     "epistemic.misperception": "misperception: P(move misread)",
     "epistemic.diffusion": "diffusion of advice (per period)",
     "power.hegemon_share": "hegemon's share of capability",
+    "power.hegemon_role": "the hegemon's role",
+    "power.coercion": "coercion per defection (per unit of capability)",
+    "power.coercion_cost": "hegemon's cost per enforcement",
+    "actors.hold": "held fixed as groups grow",
+    "actors.per_capita_return": "per-capita return r/n",
+    "actors.multiplier": "multiplier r",
+    "structure": "interaction structure",
+    "update": "update rule",
+    "game": "stage game",
+    "engine": "engine",
     "n_states": "number of states",
     "noise": "implementation noise (P(move flipped))",
     "mutation": "mutation rate (per revision)",
@@ -143,9 +153,19 @@ def label(name: str) -> str:
 
 @contextlib.contextmanager
 def style(**overrides):
-    """Context manager applying coopsim's :data:`STYLE` (plus ``overrides``) to matplotlib."""
-    with mpl.rc_context({**STYLE, **overrides}):
+    """Context manager applying coopsim's :data:`STYLE` (plus ``overrides``) to matplotlib.
+
+    Only the keys it sets are restored on exit. (``matplotlib.rc_context`` restores every
+    rcParam: when the first figure of a Jupyter session is created inside it, leaving it
+    switched interactive mode back off and later figures were no longer shown.)
+    """
+    new = {**STYLE, **overrides}
+    saved = {key: mpl.rcParams[key] for key in new}
+    mpl.rcParams.update(new)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def _axes(ax, figsize=None):
@@ -221,12 +241,19 @@ def emergence_curve(data: pd.DataFrame, parameter: str, by: str | None = None, *
         ax = _axes(ax)
         groups = list(an._groups(table, [by] if by else []))
         colours = _group_colours(len(groups), colormap)
+        x_all = an._numeric(table[parameter])
+        if len(table) and np.isnan(x_all).all():
+            raise ParameterError("parameter", parameter, "a numeric column for the x axis (a categorical one such "
+                                 f"as {parameter!r} belongs in by=)")
+        share = value in _SHARES
         for (key, sub), colour in zip(groups, colours, strict=True):
             sub = sub.sort_values(parameter)
             x = an._numeric(sub[parameter])
             name = f"{_fmt(key[0])}" if by else None
-            ax.fill_between(x, sub["low"].to_numpy(float), sub["high"].to_numpy(float), color=colour, alpha=0.2,
-                            linewidth=0)
+            low, high = sub["low"].to_numpy(float), sub["high"].to_numpy(float)
+            if share:  # a share's interval stays in [0, 1] (t intervals may cross the bounds)
+                low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+            ax.fill_between(x, low, high, color=colour, alpha=0.2, linewidth=0)
             ax.plot(x, sub["value"].to_numpy(float), marker="o" if markers else None, color=colour, label=name)
         ax.set_xlabel(label(parameter))
         kind = "Wilson" if value == "emergence" else "t"

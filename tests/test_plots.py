@@ -212,3 +212,37 @@ def test_plots_do_not_show(monkeypatch):
     plots.emergence_curve(make_runs(), "iteration.continuation")
     plots.cooperation_over_time(make_periods())
     plots.hypothesis_panel(TABLES)
+
+
+def test_style_restores_only_what_it_sets():
+    # matplotlib.rc_context would also restore `interactive`; switched on inside (as Jupyter's
+    # backend set-up does on a session's first figure) it must stay on after the context
+    before = matplotlib.rcParams["interactive"]
+    try:
+        with plots.style():
+            matplotlib.rcParams["interactive"] = True
+            assert matplotlib.rcParams["axes.spines.top"] == plots.STYLE.get("axes.spines.top",
+                                                                            matplotlib.rcParams["axes.spines.top"])
+        assert matplotlib.rcParams["interactive"] is True
+        key = next(iter(plots.STYLE))
+        outside = matplotlib.rcParams[key]
+        with plots.style():
+            pass
+        assert matplotlib.rcParams[key] == outside
+    finally:
+        matplotlib.rcParams["interactive"] = before
+
+
+def test_emergence_curve_refuses_a_categorical_x_and_clips_share_bands():
+    runs = make_runs()
+    runs["structure"] = np.where(runs["replication"] % 2 == 0, "ring", "random_matching")
+    with pytest.raises(ParameterError, match="structure"):
+        plots.emergence_curve(runs, "structure")
+    ax = plots.emergence_curve(runs, "iteration.continuation", by="structure")  # categorical in by=: fine
+    assert len(polys(ax)) == 2
+    # a t interval of a share near 1 with few runs crosses 1; the band is clipped to [0, 1]
+    few = make_runs(reps=3, seed=4)
+    few["window_cooperation"] = np.where(few["replication"] == 0, 0.2, 0.99)
+    ax = plots.emergence_curve(few, "iteration.continuation", metric="window_cooperation")
+    ys = np.concatenate([p.vertices[:, 1] for c in polys(ax) for p in c.get_paths()])
+    assert ys.min() >= 0.0 and ys.max() <= 1.0

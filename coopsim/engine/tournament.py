@@ -243,6 +243,14 @@ def _child(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
 
 
 # --------------------------------------------------------------------------- API
+
+def _deterministic(obj) -> bool:
+    """Whether a player's moves are a function of the history (axelrod's classifier)."""
+    classifier = getattr(obj, "classifier", None)
+    if not isinstance(classifier, dict):
+        return False
+    return not bool(classifier.get("stochastic", True))
+
 def tournament(
     players: Sequence[Any],
     game: Any = None,
@@ -363,14 +371,23 @@ def tournament(
         fy = np.asarray(game.coplayer_payoffs, dtype=float)
         for k in slow_pairs:
             i, j = pairs[k]
+            # deterministic players, no noise, fixed length: every repetition is the same match
+            # (axelrod's Match caches it the same way); play it once
+            once = noise == 0 and turns is not None and _deterministic(objs[i]) and _deterministic(objs[j])
             for r in range(reps):
+                m = k * reps + r
+                if once and r > 0:
+                    first = k * reps
+                    lengths[m] = lengths[first]
+                    score_a[m], score_b[m] = score_a[first], score_b[first]
+                    coop_a[m], coop_b[m] = coop_a[first], coop_b[first]
+                    continue
                 ss = _child(root, 1, int(k), r)
                 a_acts, b_acts = bridge.play_match(objs[i], objs[j], game, turns=turns, continuation=continuation,
                                                    noise=noise, seed=ss)
                 a_acts = np.asarray(a_acts, dtype=np.int64)
                 b_acts = np.asarray(b_acts, dtype=np.int64)
                 state = 2 * a_acts + b_acts
-                m = k * reps + r
                 lengths[m] = len(state)
                 score_a[m], score_b[m] = fx[state].sum(), fy[state].sum()
                 coop_a[m], coop_b[m] = np.mean(a_acts == 0), np.mean(b_acts == 0)
