@@ -176,6 +176,16 @@ def _cmd_info(args: argparse.Namespace) -> int:
         except metadata.PackageNotFoundError:
             version = "not installed"
         print(f"  {pkg:<12} {version}")
+    import dataclasses
+
+    from .world.mechanisms import REGISTRY
+
+    print("\nMechanisms (Milner's hypotheses): [scenario.<name>] tables, dotted names in designs")
+    for name, cls in REGISTRY.items():
+        print(f"  {cls.HYPOTHESIS} {name}: {cls.PREDICTION}")
+        for f in dataclasses.fields(cls):
+            default = "(none)" if f.default is None else repr(f.default)
+            print(f"      {name}.{f.name} = {default}")
     return 0
 
 
@@ -217,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="file stem (default: DIR/figures/KIND)")
     p.set_defaults(func=_cmd_plot)
 
-    p = sub.add_parser("info", help="versions of coopsim and its dependencies")
+    p = sub.add_parser("info", help="versions of coopsim and its dependencies; the mechanisms and their parameters")
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("demo", help="a short Milner demo: the shadow of the future")

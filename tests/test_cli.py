@@ -98,3 +98,17 @@ def test_info_names_versions(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("coopsim ") and "numpy" in out and "axelrod" in out
+    # every mechanism parameter a design can vary is listed, with the default a Scenario uses
+    import dataclasses
+
+    from coopsim.world.mechanisms import REGISTRY
+    from coopsim.world.scenario import Scenario
+
+    sc = Scenario()
+    for name, cls in REGISTRY.items():
+        assert f"{cls.HYPOTHESIS} {name}:" in out
+        for f in dataclasses.fields(cls):
+            if name == "iteration":
+                continue  # continuation/rounds: resolved together (w = 0.9 when neither is given)
+            value = getattr(getattr(sc, name), f.name)
+            assert f"{name}.{f.name} = {'(none)' if value is None else repr(value)}" in out

@@ -239,3 +239,17 @@ def test_json_schema_describes_the_format():
     bad = tomllib.loads(MINIMAL.replace("replications", "replicatons"))
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_reference_lists_every_scenario_key_of_the_schema():
+    # the table in docs/reference/experiment-files.md is the generated one (regenerate it
+    # with coopsim.experiments.config.scenario_keys_table() when the scenario changes)
+    from coopsim.experiments.config import json_schema, scenario_keys_table
+
+    text = DOC.read_text("utf-8")
+    block = re.search(r"<!-- scenario-keys:start -->\n(.*?)\n<!-- scenario-keys:end -->", text, re.S).group(1)
+    assert block == scenario_keys_table()
+    scenario = json_schema()["properties"]["scenario"]["properties"]
+    keys = [f"{k}.{sub}" for k, v in scenario.items() if "properties" in v for sub in v["properties"]]
+    keys += [k for k, v in scenario.items() if "properties" not in v]
+    assert all(f"`{k}`" in block for k in keys)

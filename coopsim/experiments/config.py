@@ -954,3 +954,41 @@ def json_schema() -> dict:
                                                                              "{low, high, integer, log}")
     defs["QuickSection"]["properties"]["scenario"] = {"type": "object", "description": "scenario overrides"}
     return schema
+
+
+def scenario_keys_table() -> str:
+    """Markdown table of every ``[scenario]`` key of the schema (mechanism sub-tables
+    included) with its JSON type and its default; the reference page embeds it and a test
+    keeps the two identical."""
+    import dataclasses
+
+    from ..world.mechanisms import REGISTRY
+    from ..world.scenario import Scenario
+
+    def kind(node: dict) -> str:
+        if "anyOf" in node:
+            return " or ".join(kind(n) for n in node["anyOf"])
+        if node.get("type") == "array":
+            return f"array of {kind(node.get('items', {}))}"
+        return str(node.get("type", "any"))
+
+    def default(field) -> str:
+        if field.default is not dataclasses.MISSING:
+            value = field.default
+        elif field.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+            value = field.default_factory()  # type: ignore[misc]
+        else:
+            return "required"
+        return "(none)" if value is None else f"`{value!r}`".replace("'", '"')
+
+    scenario = _scenario_schema()["properties"]
+    fields = {f.name: f for f in dataclasses.fields(Scenario)}
+    rows = ["| key | type | default |", "|---|---|---|"]
+    for key, node in scenario.items():
+        if key in REGISTRY:
+            mech = {f.name: f for f in dataclasses.fields(REGISTRY[key])}
+            for sub, subnode in node["properties"].items():
+                rows.append(f"| `{key}.{sub}` | {kind(subnode)} | {default(mech[sub])} |")
+        else:
+            rows.append(f"| `{key}` | {kind(node)} | {default(fields[key])} |")
+    return "\n".join(rows)
