@@ -25,9 +25,10 @@ def same_run(a: Scenario, b: Scenario, seed=7):
         {"regime": Regime(membership=0.6)},  # members, but no monitoring, sanctions or dues
         {"epistemic": Epistemic(reach=0.3, diffusion=0.5)},  # advice, but nothing to correct
         {"power": Power(hegemon_share=1 / 30)},  # the largest state has an equal share
+        {"power": Power(hegemon_share=0.0333)},  # 1/30 as rounded in a file: still equality
         {"reciprocity": Reciprocity(share=3 / 5)},  # TFT, GTFT, WSLS are 3 of 5 strategies
     ],
-    ids=["regime", "epistemic", "power", "reciprocity"],
+    ids=["regime", "epistemic", "power", "power-rounded", "reciprocity"],
 )
 def test_mechanism_at_neutral_value_reproduces_the_run_without_it(engine, neutral):
     base = Scenario(**SMALL, engine=engine)

@@ -3,7 +3,7 @@
 Milner (1992): cooperation is more likely with a strong, interested hegemon. Model:
 
 * ``hegemon_share``: share of total capability held by the largest state; the others
-  share the rest equally. ``None`` (or 1/n_states) is equality. Capabilities are
+  share the rest equally. ``None`` (or 1/n_states, or a value rounded from it to within 5e-4) is equality. Capabilities are
   normalised to mean 1.
 * Stakes scale with capability (Olson 1965; Snidal 1985): in a public-goods encounter a
   state's contribution is its capability and the pot, multiplied, is shared in proportion
@@ -27,6 +27,9 @@ from dataclasses import dataclass
 
 from ..._validation import check_choice, check_positive, check_probability
 from .base import Mechanism
+
+
+_ROUNDING = 5e-4  # shares this far below 1/n_states count as 1/n_states (equality)
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,10 @@ class Power(Mechanism):
         if self.hegemon_share is None:
             return np.ones(n_states)
         h = self.hegemon_share
-        if h < 1.0 / n_states:
+        if h < 1.0 / n_states - _ROUNDING:
             raise ParameterError("power.hegemon_share", h,
                                  f"at least 1/n_states = {1 / n_states:.4g} (the largest state's share)")
+        h = max(h, 1.0 / n_states)  # a share rounded from 1/n (e.g. 0.0333 for 30 states) means equality
         w = np.full(n_states, (1.0 - h) / (n_states - 1))
         w[0] = h
         return w * n_states
