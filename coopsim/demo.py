@@ -101,13 +101,11 @@ def run_demo(output: Path, *, seed: int | None = 2026, quick: bool = False,
     runs = pd.DataFrame(rows)
     world_table = runs.groupby("continuation").agg(n=("emerged", "size"), emerged=("emerged", "sum"),
                                                    mean_cooperation=("window_cooperation", "mean")).reset_index()
-    z = 1.959963984540054
-    n, k = world_table["n"].to_numpy(float), world_table["emerged"].to_numpy(float)
-    p_hat = k / n
-    centre = (p_hat + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p_hat * (1 - p_hat) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    world_table["emergence"] = p_hat
-    world_table["ci_low"], world_table["ci_high"] = centre - half, centre + half
+    from .analysis import wilson_interval
+
+    n, k = world_table["n"].to_numpy(int), world_table["emerged"].to_numpy(int)
+    world_table["emergence"] = k / n
+    world_table["ci_low"], world_table["ci_high"] = wilson_interval(k, n, 0.95)
     echo(f"\nThe simulated system: 30 states, random pairs, Fermi imitation, noise 0.01, {reps} runs per level")
     with pd.option_context("display.width", 120, "display.precision", 3):
         echo(world_table[["continuation", "n", "emergence", "ci_low", "ci_high", "mean_cooperation"]]
@@ -118,7 +116,9 @@ def run_demo(output: Path, *, seed: int | None = 2026, quick: bool = False,
                      seed=spawn(seed, 1)[0])
     tour = res.summary.assign(continuation=0.95)
     echo("\nNoisy tournament (noise 0.05, continuation 0.95, about 20 rounds per match):")
-    echo(tour[["rank", "player", "mean_score_per_turn", "cooperation_rate"]].to_string(index=False))
+    echo("(ranked as axelrod ranks: by the median over repetitions of the normalised score)")
+    echo(tour[["rank", "player", "median_normalised_score", "mean_score_per_turn", "cooperation_rate"]]
+         .to_string(index=False))
 
     paths = [output / "h3_shadow_of_future.parquet", output / "h3_world.parquet", output / "tournament.parquet",
              output / "h3_shadow_of_future.png"]

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -112,3 +113,21 @@ def test_info_names_versions(capsys):
                 continue  # continuation/rounds: resolved together (w = 0.9 when neither is given)
             value = getattr(getattr(sc, name), f.name)
             assert f"{name}.{f.name} = {'(none)' if value is None else repr(value)}" in out
+
+
+def test_demo_quick_writes_its_tables_and_figure(tmp_path):
+    import pandas as pd
+
+    assert main(["demo", "--quick", "--output", str(tmp_path)]) == 0
+    shadow = pd.read_parquet(tmp_path / "h3_shadow_of_future.parquet")
+    w = shadow["continuation"].to_numpy()
+    # exact oracle (Axelrod 1984): TFT resists ALLD iff w >= (T-R)/(T-P) = 1/2 for (3, 0, 5, 1)
+    assert (shadow["tft_resists_alld"].to_numpy() == (w >= 0.5)).all()
+    # expected totals: TFT vs TFT earns R per round over 1/(1-w) rounds
+    assert np.allclose(shadow["tft_vs_tft"], 3 / (1 - w))
+    world = pd.read_parquet(tmp_path / "h3_world.parquet")
+    assert set(world["continuation"]) == {0.3, 0.6, 0.8, 0.9, 0.95} and world["emerged"].isin([True, False]).all()
+    tour = pd.read_parquet(tmp_path / "tournament.parquet")
+    # ranked as axelrod ranks: by median normalised score, best first
+    assert (np.diff(tour.sort_values("rank")["median_normalised_score"].to_numpy()) <= 0).all()
+    assert (tmp_path / "h3_shadow_of_future.png").stat().st_size > 10_000
