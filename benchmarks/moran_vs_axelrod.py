@@ -40,18 +40,13 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+from _timing import fmt_t  # noqa: E402  (benchmarks/, the script's folder)
+
 TURNS = 200
 NOISE = 0.05
 EACH = 5
 SEED = 2026
 
-
-def fmt_t(seconds):
-    if seconds >= 1:
-        return f"{seconds:9.2f} s "
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:9.2f} ms"
-    return f"{seconds * 1e6:9.1f} us"
 
 
 def main(argv=None):

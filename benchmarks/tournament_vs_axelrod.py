@@ -40,6 +40,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+from _timing import fmt_t  # noqa: E402  (benchmarks/, the script's folder)
+
 TURNS = 200
 REPETITIONS = 10
 SEED = 2024
@@ -57,12 +59,9 @@ def timed(fn, repeats):
     return out, times
 
 
-def fmt_t(seconds):
-    if seconds >= 1:
-        return f"{seconds:8.3f} s "
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:8.2f} ms"
-    return f"{seconds * 1e6:8.1f} us"
+
+def _fmt(seconds):
+    return fmt_t(seconds, width=8, digits=3)
 
 
 def main(argv=None):
@@ -234,10 +233,10 @@ def main(argv=None):
     print(f"\nRound robin: {n} strategies, {TURNS} turns, {REPETITIONS} repetitions, seed {SEED}; "
           f"axelrod {fig['axelrod_version']}, {os.cpu_count()} CPUs")
     print(f"(import axelrod: {fig['axelrod_import_s']:.1f} s, not counted; first from_axelrod of the "
-          f"{n} players: {fmt_t(fig['convert_first_s']).strip()}, cached: {fmt_t(fig['convert_cached_s']).strip()})\n")
+          f"{n} players: {_fmt(fig['convert_first_s']).strip()}, cached: {_fmt(fig['convert_cached_s']).strip()})\n")
     print(f"{'':48s} {'best':>11s} {'median':>11s} {'time / coopsim':>19s}")
     for label, ts in rows:
-        print(f"{label:48s} {fmt_t(min(ts))} {fmt_t(statistics.median(ts))} {statistics.median(ts) / med_cs:18.1f}x")
+        print(f"{label:48s} {_fmt(min(ts))} {_fmt(statistics.median(ts))} {statistics.median(ts) / med_cs:18.1f}x")
     print(f"\nSpeed-up of coopsim over axelrod's serial tournament: {fig['speedup_best']:.0f}x (best vs best), "
           f"{fig['speedup_median']:.0f}x (median vs median); goal >= 300x.")
     fig["speedup_engine_only_best"] = best_axl / min(t_engine)
@@ -259,9 +258,9 @@ def main(argv=None):
           f"{agree['stochastic_max_abs_z_coopsim_vs_exact']:.2f}  (se = per-match sd / sqrt({REPETITIONS})) -> "
           f"{'within 4 se' if agree['stochastic_within_4se'] else 'OUTSIDE 4 se'}")
     print("\nBatch of random memory-one matches (200 turns):")
-    print(f"  coopsim sampled.play: {K} matches in {fmt_t(min(t_batch)).strip()}: "
+    print(f"  coopsim sampled.play: {K} matches in {_fmt(min(t_batch)).strip()}: "
           f"{fig['coopsim_rounds_per_s']:.3g} match-rounds/s")
-    print(f"  axelrod Match:        {n_axl} matches in {fmt_t(min(t_axl_batch)).strip()}: "
+    print(f"  axelrod Match:        {n_axl} matches in {_fmt(min(t_axl_batch)).strip()}: "
           f"{fig['axelrod_rounds_per_s']:.3g} match-rounds/s  -> "
           f"{fig['coopsim_rounds_per_s'] / fig['axelrod_rounds_per_s']:.0f}x")
     print("\nPayoff matrix (axelrod / coopsim / exact), row player vs column:")

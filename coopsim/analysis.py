@@ -214,6 +214,15 @@ def _as_list(by: str | Sequence[str] | None) -> list[str] | None:
     return [by] if isinstance(by, str) else list(by)
 
 
+def _resolve_by(runs: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
+    """The grouping columns: ``by`` as a list, or the varied parameters; checked to exist."""
+    by = _as_list(by)
+    if by is None:
+        by = _default_by(runs)
+    _check_columns(runs, by)
+    return by
+
+
 def _default_by(runs: pd.DataFrame) -> list[str]:
     params = parameter_columns(runs)
     if params:
@@ -616,10 +625,7 @@ def emergence_table(runs: pd.DataFrame, by: str | Sequence[str] | None = None,
     """
     c = _check_confidence(confidence)
     _check_columns(runs, ["emerged"])
-    by = _as_list(by)
-    if by is None:
-        by = _default_by(runs)
-    _check_columns(runs, by)
+    by = _resolve_by(runs, by)
     rows = []
     for key, sub in _groups(runs, by):
         ok = ok_runs(sub)
@@ -674,10 +680,7 @@ def time_to_emergence(runs: pd.DataFrame, by: str | Sequence[str] | None = None,
     """
     c = _check_confidence(confidence)
     _check_columns(runs, ["emergence_period"])
-    by = _as_list(by)
-    if by is None:
-        by = _default_by(runs)
-    _check_columns(runs, by)
+    by = _resolve_by(runs, by)
     qs = [float(q) for q in quantiles]
     for q in qs:
         if not 0.0 < q <= 1.0:

@@ -140,12 +140,7 @@ def play_automata(p, q, game, *, turns=None, continuation=None, noise=0.0, seed=
     """
     from .engine.sampled import Matches, _game_vectors, _length_spec, _lengths
 
-    ps = [p] if isinstance(p, (Automaton, MemoryOne)) else list(p)
-    qs = [q] if isinstance(q, (Automaton, MemoryOne)) else list(q)
-    K = max(len(ps), len(qs))
-    if len(ps) not in (1, K) or len(qs) not in (1, K):
-        raise ParameterError("q", f"{len(qs)} strategies", f"1 or {len(ps)} (as many as p)")
-    ps, qs = ps * (K // len(ps)), qs * (K // len(qs))
+    ps, qs, K = _pairs(p, q)
     fx, fy = _game_vectors(game)
     turns, w = _length_spec(turns, continuation)
     eps = float(np.asarray(noise))

@@ -210,12 +210,10 @@ def _parse_players(players) -> _Types:
 
 
 def _game_payoffs(game):
-    try:
-        fx = np.asarray(game.focal_payoffs, dtype=float)
-        fy = np.asarray(game.coplayer_payoffs, dtype=float)
-    except AttributeError:
-        raise ParameterError("game", game, "a symmetric 2-player Game") from None
-    if fx.shape != (4,) or not np.array_equal(fy, fx[[0, 2, 1, 3]]):
+    from ..engine.sampled import _game_vectors
+
+    fx, fy = _game_vectors(game)
+    if not np.array_equal(fy, fx[[0, 2, 1, 3]]):
         raise ParameterError("game", game, "a symmetric 2-player Game (R, S, T, P)")
     return fx
 
