@@ -61,9 +61,10 @@ def test_group_perception_kernel_is_binomial_thinning():
 @pytest.mark.parametrize("n", range(2, 13))
 def test_group_perception_keeps_probabilities_in_unit_interval(n):
     # regression: round-off in the binomial kernel once gave 1 + 1e-16 (rejected by the engine)
-    from coopsim.world.scenario import GROUP_STRATEGIES, _group_rule
+    from coopsim.strategies import registry
 
-    rules = np.stack([_group_rule(s, n, 1 / 3) for s in GROUP_STRATEGIES])
+    ctx = registry.StrategyContext(game=None, n_actors=n, generosity=1 / 3)
+    rules = np.stack([registry.build(s, ctx, "group").array(n) for s in registry.names("group")])
     for e in (0.01, 0.1, 0.37):
         out = misperceive_group(rules, n, e)
         assert out.min() >= 0.0 and out.max() <= 1.0

@@ -33,6 +33,9 @@ __all__ = [
     "scale_free",
     "blocs",
     "from_networkx",
+    "REGISTRY",
+    "register",
+    "build",
 ]
 
 
@@ -256,3 +259,67 @@ def blocs(sizes, p_within: float = 0.5, p_between: float = 0.02, *, seed=None, *
                 others = [u for u in range(lo, hi) if u != v]
                 g.add_edge(v, int(rng.choice(others)))
     return from_networkx(g, name=f"blocs({sizes})", **kw)
+
+
+# ------------------------------------------------------------------ the scenario's registry
+#: name -> builder(n_states, params, group_size, group_game) -> Structure
+REGISTRY: dict = {}
+
+
+def register(name: str, builder, *, replace: bool = False):
+    """Register an interaction structure a scenario can name (``Scenario(structure=name)``).
+
+    ``builder(n_states, params, group_size, group_game)`` returns a :class:`Structure`;
+    ``params`` is the scenario's ``structure_params`` (a dict the builder may consume).
+    """
+    if name in REGISTRY and not replace:
+        raise ParameterError("structure", name, "a name not yet registered (or replace=True)")
+    REGISTRY[name] = builder
+    return builder
+
+
+def build(name: str, n_states: int, params: dict, group_size: int = 2, group_game: bool = False) -> Structure:
+    """The structure ``name`` for a scenario; bad parameters give a ParameterError."""
+    if name not in REGISTRY:
+        raise ParameterError("structure", name, "one of " + ", ".join(REGISTRY))
+    try:
+        return REGISTRY[name](n_states, dict(params), group_size, group_game)
+    except TypeError as err:
+        raise ParameterError("structure_params", params, f"parameters of the {name} structure: {err}") from None
+
+
+def _net_kw(group_size, group_game):
+    return {"group_size": group_size} if group_game else {}
+
+
+def _random_matching(n, p, k, group_game):
+    return Groups(n, k, **p) if group_game else WellMixed(n, "random", **p)
+
+
+def _all_pairs(n, p, k, group_game):
+    if group_game:
+        raise ParameterError("structure", "all_pairs", "random_matching or a network for group games")
+    return WellMixed(n, "all_pairs", **p)
+
+
+def _lattice(n, p, k, group_game):
+    side = int(round(np.sqrt(n)))
+    if side * side != n:
+        raise ParameterError("n_states", n, "a square number for a lattice")
+    return lattice(side, **p, **_net_kw(k, group_game))
+
+
+def _blocs(n, p, k, group_game):
+    sizes = p.pop("sizes", None) or [n // 2, n - n // 2]
+    if sum(sizes) != n:
+        raise ParameterError("structure_params.sizes", sizes, f"bloc sizes adding up to n_states = {n}")
+    return blocs(sizes, seed=p.pop("seed", 0), **p, **_net_kw(k, group_game))
+
+
+register("random_matching", _random_matching)
+register("all_pairs", _all_pairs)
+register("ring", lambda n, p, k, g: ring(n, **p, **_net_kw(k, g)))
+register("lattice", _lattice)
+register("small_world", lambda n, p, k, g: small_world(n, seed=p.pop("seed", 0), **p, **_net_kw(k, g)))
+register("scale_free", lambda n, p, k, g: scale_free(n, seed=p.pop("seed", 0), **p, **_net_kw(k, g)))
+register("blocs", _blocs)

@@ -54,3 +54,9 @@ class Actors(Mechanism):
     def uses_groups(self) -> bool:
         """True when encounters are N-player groups (n_actors > 2)."""
         return self.n_actors > 2
+
+    def stage_game(self, game_params: dict, n_actors: int | None = None):
+        """The N-player game of ``game`` for groups of ``n_actors`` (default: this n_actors)."""
+        from .. import games
+
+        return games.get(self.game, "group").build(n_actors or self.n_actors, self, **game_params)

@@ -16,12 +16,22 @@ operationalisation is a design choice:
 
 Neutral: ``misperception = 0`` and ``payoff_bias = 0`` (nothing to correct; reach then
 has no effect) — the default. Prediction: wider reach -> more cooperation.
+
+Phases: ``setup`` draws the advised states; ``perceive`` makes the unadvised play their
+rule through perception errors (an exact transformation of the rule: see
+``coopsim.world.perception``); ``observe`` spreads advice by contact; under an update rule
+that compares perceived payoffs (Fermi), ``perceived_payoffs`` distorts what the
+unadvised see. Records ``advised``. Under the replicator equation the advised share
+follows a ← a + diffusion a (1 - a); ``payoff_bias`` needs an update rule that compares
+perceived payoffs and is refused elsewhere.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..._validation import check_probability
+import numpy as np
+
+from ..._validation import check_positive, check_probability
 from .base import Mechanism
 
 
@@ -40,9 +50,10 @@ class Epistemic(Mechanism):
     diffusion: float = 0.0
     payoff_bias: float = 0.0
 
-    def __post_init__(self) -> None:
-        from ..._validation import check_positive
+    STREAM = 2
+    PERIOD_COLUMNS = ("advised",)
 
+    def __post_init__(self) -> None:
         check_positive("epistemic.payoff_bias", self.payoff_bias, strict=False)
         check_probability("epistemic.reach", self.reach)
         check_probability("epistemic.misperception", self.misperception)
@@ -51,3 +62,62 @@ class Epistemic(Mechanism):
     @property
     def is_neutral(self) -> bool:
         return self.misperception == 0.0 and self.payoff_bias == 0.0
+
+    # ------------------------------------------------------------------ behaviour
+    def check(self, scenario) -> None:
+        super().check(scenario)
+        rule = scenario.update_rule()
+        if self.payoff_bias > 0 and not rule.PERCEIVED_PAYOFFS and rule.POPULATION == "finite":
+            self.refuse_bias(scenario.update, "it compares true payoffs")
+        if self.payoff_bias > 0 and rule.POPULATION != "finite":
+            self.refuse_bias(scenario.update, "selection acts on true payoffs")
+
+    def refuse_bias(self, update: str, why: str) -> None:
+        from ..._validation import ParameterError
+
+        raise ParameterError("epistemic.payoff_bias", self.payoff_bias,
+                             f"0 with update = {update!r} ({why}); payoff_bias acts through an update rule that "
+                             "compares perceived payoffs, such as 'fermi'")
+
+    def setup(self, world, ns) -> None:
+        n = world.n
+        ns.advised = world.stream(self).random(n) < self.reach if self.is_active else np.ones(n, dtype=bool)
+        if self.is_active:
+            world.perception_error = self.misperception
+        world.add_column("advised")
+
+    def perceive(self, world, ns, sides) -> None:
+        if self.misperception > 0:
+            sides.misperceive(~ns.advised[sides.enc])
+
+    def record(self, world, ns, t: int) -> None:
+        world.records["advised"][t] = ns.advised.mean()
+
+    def observe(self, world, ns, play) -> None:
+        if self.diffusion > 0:
+            enc = play.enc
+            any_adv = ns.advised[enc].any(1)
+            catch = any_adv[:, None] & ~ns.advised[enc] & (world.stream(self).random(enc.shape) < self.diffusion)
+            ns.advised[enc[catch]] = True
+
+    def perceived_payoffs(self, world, ns, play):
+        if self.payoff_bias <= 0:
+            return None
+        # the unadvised see the temptation as T + bias and the sucker's payoff as S - bias
+        # (in group games cooperation as costing ``bias`` more per round)
+        tilt = -play.coop if world.is_group else play.per[..., 2] - play.per[..., 1]
+        tilt_state = np.bincount(play.enc.ravel(), tilt.ravel(), minlength=world.n) / world.encounter_counts
+        bias = np.where(ns.advised, 0.0, self.payoff_bias)
+
+        def adjust(observers, targets, values):
+            return values + bias[observers] * tilt_state[targets]
+
+        return adjust
+
+    def replicator_perception(self):
+        """(error, advised share, its step per period, column) for the replicator equation."""
+        d = self.diffusion
+        return self.misperception, self.reach, (lambda a: a + d * a * (1 - a)), "advised"
+
+    def state_columns(self, world, ns) -> dict:
+        return {"advised": ns.advised}

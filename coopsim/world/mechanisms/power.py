@@ -20,6 +20,11 @@ Milner (1992): cooperation is more likely with a strong, interested hegemon. Mod
 
 Neutral: equality and no role. Prediction: a strong interested hegemon -> more
 cooperation (Snidal 1985: not always — small states may free-ride on the hegemon).
+
+Phases: ``setup`` sets capabilities; ``roles`` makes a benevolent hegemon play ALLC;
+``stakes`` shares a public good in proportion to capability; ``charges`` adds a coercive
+hegemon's fines and its cost of punishing. Needs individual states: refuses the
+replicator equation.
 """
 from __future__ import annotations
 
@@ -46,6 +51,8 @@ class Power(Mechanism):
     hegemon_role: str = "none"
     coercion: float = 1.0
     coercion_cost: float = 0.2
+
+    SETTINGS = {**Mechanism.SETTINGS, "population": ("finite",)}
 
     def __post_init__(self) -> None:
         if self.hegemon_share is not None:
@@ -74,3 +81,33 @@ class Power(Mechanism):
     @property
     def is_neutral(self) -> bool:
         return self.hegemon_share is None and self.hegemon_role == "none"
+
+    # ------------------------------------------------------------------ behaviour
+    def setup(self, world, ns) -> None:
+        world.capability = self.capabilities(world.n)
+        ns.hegemon = 0 if self.is_active else -1
+
+    def roles(self, world, ns, sides) -> None:
+        if self.hegemon_role == "benevolent":
+            sides.override(sides.enc == ns.hegemon, "ALLC")
+
+    def stakes(self, world, ns, play) -> None:
+        game = world.game
+        if world.is_group and self.hegemon_share is not None and game.name == "public_goods":
+            # a privileged group: contributions scale with capability, the pot is shared by it
+            c, r = game.parameters["cost"], game.parameters["multiplier"]
+            w = world.capability[play.enc]
+            contrib = c * w * play.coop
+            play.stake = r * contrib.sum(1, keepdims=True) * w / w.sum(1, keepdims=True) - contrib
+
+    def charges(self, world, ns, play) -> None:
+        if self.hegemon_role != "coercive":
+            return
+        h = ns.hegemon
+        has_h = play.enc == h
+        fined = (~has_h) & has_h.any(1)[:, None]
+        play.charges += self.coercion * world.capability[h] * play.defect * fined  # enforcement scales with capability
+        play.charges += has_h * (self.coercion_cost * (play.defect * fined).sum(1, keepdims=True))
+
+    def state_columns(self, world, ns) -> dict:
+        return {}

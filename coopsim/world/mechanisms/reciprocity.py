@@ -8,14 +8,21 @@ and in the mutation kernel, and their generosity (GTFT's forgiveness q).
 Neutral: ``share=None`` — the initial population and mutations are uniform over the
 scenario's strategy set; ``generosity=None`` — GTFT uses the game's q* (Nowak & Sigmund
 1992). Prediction: a larger share of reciprocators makes cooperation more likely.
+
+Behaviour: :meth:`Reciprocity.kernel` (the population's initial and mutation
+distribution); which strategies are reciprocators is their registry flag or, for strategy
+objects, ``coopsim.strategies.registry.is_reciprocator``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..._validation import check_probability
+import numpy as np
+
+from ..._validation import ParameterError, check_probability
 from .base import Mechanism
 
+#: the registered strategies flagged as reciprocators (see coopsim.strategies.registry)
 RECIPROCATORS = ("TFT", "GTFT", "WSLS", "GRIM", "CondCoop")
 
 
@@ -38,3 +45,20 @@ class Reciprocity(Mechanism):
             object.__setattr__(self, "share", check_probability("reciprocity.share", self.share))
         if self.generosity is not None:
             object.__setattr__(self, "generosity", check_probability("reciprocity.generosity", self.generosity))
+
+    def kernel(self, reciprocators, continuous: bool = False) -> np.ndarray:
+        """Probabilities of each strategy in the initial population and for mutants."""
+        share = self.share
+        recip = np.asarray(reciprocators, dtype=bool)
+        m = recip.shape[0]
+        if continuous:
+            if share is not None:
+                raise ParameterError("reciprocity.share", share, "None with a continuous strategy space")
+            return np.ones(1)
+        if share is None:
+            return np.full(m, 1.0 / m)
+        if recip.all() or not recip.any():
+            raise ParameterError("reciprocity.share", share,
+                                 "None unless the strategy set mixes reciprocators (TFT, GTFT, WSLS, GRIM, CondCoop) "
+                                 "and others")
+        return np.where(recip, share / recip.sum(), (1 - share) / (~recip).sum())

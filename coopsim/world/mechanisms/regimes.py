@@ -16,10 +16,18 @@ raising the cost of defection. Model:
 
 Neutral: membership = monitoring = sanction = dues = 0. Prediction: a stronger regime
 (more members, more monitoring, higher sanctions) -> more cooperation.
+
+Phases: ``setup`` draws members; ``withhold`` (pair games) makes members who know their
+partner's bad standing play ALLD; ``charges`` adds dues and sanctions and, from the
+encounters made public, updates standings. Records ``good_standing`` (share of states in
+good standing). Needs individual states: refuses the replicator equation. In group games
+only dues and sanctions act (standing is not defined there).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..._validation import check_positive, check_probability
 from .base import Mechanism
@@ -40,8 +48,46 @@ class Regime(Mechanism):
     sanction: float = 0.0
     dues: float = 0.0
 
+    STREAM = 1
+    PERIOD_COLUMNS = ("good_standing",)
+    SETTINGS = {**Mechanism.SETTINGS, "population": ("finite",)}
+
     def __post_init__(self) -> None:
         check_probability("regime.membership", self.membership)
         check_probability("regime.monitoring", self.monitoring)
         check_positive("regime.sanction", self.sanction, strict=False)
         check_positive("regime.dues", self.dues, strict=False)
+
+    # ------------------------------------------------------------------ behaviour
+    def setup(self, world, ns) -> None:
+        n = world.n
+        ns.member = world.stream(self).random(n) < self.membership if self.is_active else np.zeros(n, dtype=bool)
+        ns.good = np.ones(n, dtype=bool)
+        world.add_column("good_standing")
+
+    def withhold(self, world, ns, sides) -> None:
+        enc = sides.enc
+        if world.is_group:
+            ns.bad_partner = np.zeros(enc.shape, dtype=bool)
+            return
+        ns.bad_partner = ~ns.good[enc[:, ::-1]]
+        knows = ns.member[enc] & (world.stream(self).random((sides.E, 2)) < self.monitoring) & ns.bad_partner
+        sides.override(knows, "ALLD")
+
+    def charges(self, world, ns, play) -> None:
+        enc = play.enc
+        play.charges += self.dues * ns.member[enc]
+        if self.sanction > 0 or self.monitoring > 0:
+            observed = world.stream(self).random(play.E) < self.monitoring
+            unjust = np.where(ns.bad_partner, 0.0, play.defect)
+            play.charges += self.sanction * unjust * (ns.member[enc] & observed[:, None])
+            if not world.is_group:
+                obs = np.flatnonzero(observed)
+                newgood = (play.coop[obs] >= 0.5) | ns.bad_partner[obs]
+                ns.good[enc[obs].ravel()] = newgood.ravel()
+
+    def record(self, world, ns, t: int) -> None:
+        world.records["good_standing"][t] = ns.good.mean()
+
+    def state_columns(self, world, ns) -> dict:
+        return {"member": ns.member, "good_standing": ns.good}

@@ -1,0 +1,337 @@
+"""The world loop: one period after another, in named phases, over an explicit world state.
+
+Each period (``docs/explanation/architecture.md`` has the picture):
+
+1. **encounters** — the interaction structure forms pairs or groups;
+2. **rules** — each side's rule for its encounter: its strategy, then the mechanisms'
+   ``roles`` → ``withhold`` → ``perceive`` hooks (:class:`Sides`);
+3. **play** — every encounter is an iterated game, played by the sampled engine or valued
+   by the exact one (:class:`Play`: cooperation and payoff per round of each side);
+4. **payoffs** — ``stakes`` then ``charges`` hooks (fines, dues, transfers), then the
+   mean over each state's encounters, per unit of capability; ``record`` hooks;
+5. **observation** — ``observe`` hooks (advice, reputation spread);
+6. **revision** — the update rule (:mod:`coopsim.world.updates`), comparing payoffs as
+   the mechanisms' ``perceived_payoffs`` hooks say states see them;
+7. **mutation** — a share ``mutation`` of states draws a strategy from the population's
+   kernel.
+
+The loop names no mechanism: it calls the hooks of every *active* mechanism of the
+scenario in registry order (``setup``, ``record`` and ``state_columns`` of every one).
+Randomness: the run's seed sequence gives the core stream (child 0: matching, play,
+revision, mutation) and one stream per mechanism (its ``STREAM`` index), so a mechanism
+at its neutral value draws nothing and leaves the run bit-identical.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .._random import as_seed_sequence
+from .outcomes import gini, result
+from .perception import misperceive_group, misperceive_memory_one
+
+__all__ = ["World", "Sides", "Play", "Payoffs", "simulate"]
+
+CORE_COLUMNS = ("cooperation", "mean_payoff", "inequality")
+
+
+class World:
+    """The state of one run: population, attributes of states, streams, records.
+
+    Attributes a mechanism may read: ``scenario``, ``n`` (states), ``k`` (sides per
+    encounter), ``game``, ``structure``, ``population``, ``capability`` (mean 1; stakes
+    scale with it), ``types`` or ``genome`` (each state's strategy), ``records``
+    (period columns), ``t`` (period), ``rng`` (the core stream — mechanisms draw from
+    :meth:`stream` instead).
+    """
+
+    def __init__(self, scenario, seed):
+        sc = self.scenario = scenario
+        self.n = sc.n_states
+        self.k = sc.actors.n_actors if sc.is_group_game else 2
+        self.is_group = sc.is_group_game
+        self.structure = sc.build_structure()
+        self.game = sc.stage_game()
+        self.population = sc.population()
+        self.mechanisms = [m for m in sc.mechanisms()]
+        self.active = [m for m in self.mechanisms if m.is_active]
+        streams = [m.STREAM for m in self.mechanisms if m.STREAM is not None]
+        children = as_seed_sequence(seed).spawn(1 + max(streams, default=0))
+        self._children = children
+        self._streams: dict[int, np.random.Generator] = {}
+        self.rng = self._generator(0)
+        self.capability = np.ones(self.n)
+        self.perception_error = 0.0
+        self.ns = {m.NAME: SimpleNamespace() for m in self.mechanisms}
+        self.records: dict[str, np.ndarray] = {}
+        self.t = 0
+
+    def _generator(self, index: int) -> np.random.Generator:
+        if index not in self._streams:
+            self._streams[index] = np.random.default_rng(self._children[index])
+        return self._streams[index]
+
+    def stream(self, mechanism) -> np.random.Generator:
+        """The mechanism's own random stream (created on first use)."""
+        if mechanism.STREAM is None:
+            raise RuntimeError(f"mechanism {mechanism.NAME!r} declares no STREAM but draws random numbers")
+        return self._generator(mechanism.STREAM)
+
+    def add_column(self, name: str) -> np.ndarray:
+        """A period column (one value per period), recorded in this order."""
+        self.records[name] = np.zeros(self.scenario.periods)
+        return self.records[name]
+
+
+class Sides:
+    """Each side's rule in this period's encounters.
+
+    Named strategy sets: ``code[e, j]`` indexes the world's table of rule variants (the
+    strategies, then fixed rules ALLC / ALLD, each also as played through perception
+    errors), so rules — and, with the exact engine, their payoffs — are computed once
+    per run. Continuous strategy spaces: ``rows[e, j]`` holds the rule itself.
+    """
+
+    def __init__(self, world, enc):
+        self.world = world
+        self.enc = enc
+        self.E = enc.shape[0]
+        pop = world.population
+        if pop.continuous:
+            self.rows = world.genome[enc]
+            self.code = None
+        else:
+            self.code = world.types[enc]
+            self.rows = None
+
+    def override(self, mask, rule: str) -> None:
+        """Sides in ``mask`` play the fixed rule ``"ALLC"`` or ``"ALLD"`` this encounter."""
+        w = self.world
+        if self.code is None:
+            self.rows[mask] = w.fixed_rows[rule]
+        else:
+            self.code[mask] = w.fixed_code[rule]
+
+    def misperceive(self, mask) -> None:
+        """Sides in ``mask`` misread each co-player move with the world's perception error."""
+        w = self.world
+        if self.code is None:
+            self.rows = misperceive_memory_one(self.rows, np.where(mask, w.perception_error, 0.0))
+        else:
+            self.code = self.code + w.n_base_variants * mask
+
+    def played_rows(self):
+        w = self.world
+        return self.rows if self.code is None else w.variant_rows[self.code]
+
+
+class Play:
+    """Outcomes of this period's encounters, per side and per round.
+
+    ``coop`` (E, k): share of C moves; ``base`` (E, k): payoff per round in the stage
+    game; ``length`` (E,): rounds played; ``per`` (E, 2, 4): occupancy of CC, CD, DC, DD
+    per round from each side's view (pair games only); ``stake`` (E, k): payoff per round
+    as it counts for the state (capability-scaled); ``charges`` (E, k): costs per round.
+    """
+
+    def __init__(self, sides, coop, base, length, per=None):
+        self.sides = sides
+        self.enc = sides.enc
+        self.E = sides.E
+        self.coop = coop
+        self.defect = 1.0 - coop
+        self.base = base
+        self.length = length
+        self.per = per
+        w = sides.world
+        self.stake = base * w.capability[sides.enc]
+        self.charges = np.zeros_like(self.stake)
+
+
+class Payoffs:
+    """What revision compares: ``judge`` (payoff per round per unit of capability),
+    ``played`` (states that met someone) and :meth:`seen`."""
+
+    def __init__(self, judge, played, adjustments):
+        self.judge = judge
+        self.played = played
+        self._adjust = adjustments
+
+    @property
+    def perceived(self) -> bool:
+        """True when some mechanism changes how states see payoffs."""
+        return bool(self._adjust)
+
+    def seen(self, observers, targets) -> np.ndarray:
+        """Payoffs of ``targets`` as ``observers`` see them (element-wise)."""
+        values = self.judge[targets]
+        for adjust in self._adjust:
+            values = adjust(observers, targets, values)
+        return values
+
+
+# ------------------------------------------------------------------ setup
+def _prepare_variants(world) -> None:
+    """Fixed rules, the table of rule variants and, with the exact engine, their payoffs."""
+    sc, pop, k = world.scenario, world.population, world.k
+    if world.is_group:
+        allc, alld = np.concatenate([np.ones(2 * k), [1.0]]), np.concatenate([np.zeros(2 * k), [0.0]])
+    else:
+        allc, alld = np.array([1.0, 1, 1, 1, 1]), np.array([0.0, 0, 0, 0, 0])
+    world.fixed_rows = {"ALLC": allc, "ALLD": alld}
+    world.variant_rows = world.dist_table = world.group_tables = None
+    if pop.continuous:
+        return
+    rules = pop.rules
+    m = rules.shape[0]
+    world.fixed_code = {"ALLC": m, "ALLD": m + 1}
+    world.n_base_variants = m + 2
+    base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
+    e = world.perception_error
+    perceived = misperceive_group(base_rows, k, e) if world.is_group else misperceive_memory_one(base_rows, e)
+    world.variant_rows = np.concatenate([base_rows, perceived])
+    if sc.engine == "exact":
+        from ..engine import exact
+
+        V, it = world.variant_rows.shape[0], sc.iteration
+        world.dist_table = exact.state_distribution(
+            np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
+            continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
+    if world.is_group:
+        # the variants' tables with noise folded in, the payoff lookup and the length law,
+        # prepared once: each period then calls the group engine's core without revalidating
+        from ..engine import sampled
+
+        nz = float(sc.noise)
+        folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
+        turns, w = sampled._length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        world.group_tables = (folded, sampled._group_payoff_table(world.game, k), turns, w)
+
+
+# ------------------------------------------------------------------ play
+def _play(world, sides) -> Play:
+    sc, it = world.scenario, world.scenario.iteration
+    E, rng = sides.E, world.rng
+    if world.is_group:
+        from ..engine import sampled
+
+        folded, paytab, turns, w = world.group_tables
+        lengths = sampled._lengths(E, turns, w, rng)
+        g = sampled._play_group_tables(folded[sides.code], lengths, paytab, rng)
+        return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
+    if world.dist_table is not None:
+        length = np.full(E, it.expected_rounds)
+        counts = world.dist_table[sides.code[:, 0], sides.code[:, 1]] * length[:, None]
+    else:
+        rows = sides.played_rows()
+        if sc.engine == "exact":
+            from ..engine import exact
+
+            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation,
+                                            rounds=it.rounds, noise=sc.noise)
+            length = np.full(E, it.expected_rounds)
+            counts = dist * length[:, None]
+        else:
+            from ..engine import sampled
+
+            m = sampled.play(rows[:, 0], rows[:, 1], world.game, turns=it.rounds, continuation=it.continuation,
+                             noise=sc.noise, seed=rng)
+            counts, length = np.asarray(m.states, dtype=float), np.asarray(m.lengths, dtype=float)
+    counts1 = counts[:, [0, 2, 1, 3]]
+    per = np.stack([counts, counts1], axis=1) / length[:, None, None]  # (E, 2, 4) occupancy per round
+    base = per @ world.game.focal_payoffs
+    coop = per[..., 0] + per[..., 1]
+    return Play(sides, coop, base, length, per)
+
+
+# ------------------------------------------------------------------ the loop
+def simulate(scenario, seed):
+    """Run a finite population of states (see the module docstring); -> ScenarioResult."""
+    world = World(scenario, seed)
+    sc, n, pop, rng = scenario, world.n, world.population, world.rng
+    update = sc.update_rule()
+    if pop.continuous:
+        world.genome = pop.draw(rng, n)
+        world.types = np.zeros(n, dtype=np.int64)
+    else:
+        world.types = rng.choice(pop.size, size=n, p=pop.kernel)
+        world.genome = pop.rules[world.types]
+    for name in CORE_COLUMNS:
+        world.add_column(name)
+    for mech in world.mechanisms:
+        mech.setup(world, world.ns[mech.NAME])
+    _prepare_variants(world)
+    update.prepare(world)
+    labels = pop.trait_labels
+    shares = np.zeros((sc.periods, len(labels)))
+    window_pay = np.zeros(n)
+    window_start = sc.periods - sc.window
+    game = world.game
+    floor = float(min(game.cooperator.min(), game.defector.min())) if world.is_group else float(min(game.rstp))
+    rec = world.records
+    active = world.active
+
+    for t in range(sc.periods):
+        world.t = t
+        sides = Sides(world, world.structure.encounters(rng))
+        for mech in active:
+            mech.roles(world, world.ns[mech.NAME], sides)
+        for mech in active:
+            mech.withhold(world, world.ns[mech.NAME], sides)
+        for mech in active:
+            mech.perceive(world, world.ns[mech.NAME], sides)
+        play = _play(world, sides)
+        for mech in active:
+            mech.stakes(world, world.ns[mech.NAME], play)
+        for mech in active:
+            mech.charges(world, world.ns[mech.NAME], play)
+        real = play.stake - play.charges  # per round, in capability-scaled units
+
+        # payoffs per state: the mean over its encounters
+        idx = play.enc.ravel()
+        n_enc = np.bincount(idx, minlength=n)
+        played = n_enc > 0
+        world.encounter_counts = np.maximum(n_enc, 1)
+        pay_state = np.bincount(idx, real.ravel(), minlength=n) / world.encounter_counts
+        judge = pay_state / world.capability  # per unit of capability
+        coop_moves = float((play.coop * play.length[:, None]).sum())
+        rec["cooperation"][t] = coop_moves / float(play.length.sum() * world.k)
+        rec["mean_payoff"][t] = pay_state[played].mean()
+        rec["inequality"][t] = gini(pay_state[played] - floor * world.capability[played] + 0.0)
+        for mech in world.mechanisms:
+            mech.record(world, world.ns[mech.NAME], t)
+        shares[t] = world.genome.mean(axis=0) if pop.continuous else np.bincount(world.types, minlength=pop.size) / n
+        if t >= window_start:
+            window_pay += pay_state
+
+        for mech in active:
+            mech.observe(world, world.ns[mech.NAME], play)
+        adjustments = [a for a in (m.perceived_payoffs(world, world.ns[m.NAME], play) for m in active) if a]
+        src = update.revise(world, Payoffs(judge, played, adjustments))
+        world.types = world.types[src]
+        world.genome = world.genome[src]
+        _mutate(world)
+
+    strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in world.genome] if pop.continuous
+                    else np.asarray(pop.labels, dtype=object)[world.types])
+    states = {"state": np.arange(n), "strategy": strategy_col, "capability": world.capability}
+    for mech in world.mechanisms:
+        states.update(mech.state_columns(world, world.ns[mech.NAME]))
+    states["window_payoff"] = window_pay / sc.window
+    import pandas as pd
+
+    return result(sc, world.records, shares, labels, pd.DataFrame(states))
+
+
+def _mutate(world) -> None:
+    from . import dynamics
+
+    pop, n = world.population, world.n
+    mut = dynamics.mutate(n, world.scenario.mutation, world.rng)
+    if mut.any():
+        if pop.continuous:
+            world.genome[mut] = pop.draw(world.rng, int(mut.sum()))
+        else:
+            world.types[mut] = world.rng.choice(pop.size, size=int(mut.sum()), p=pop.kernel)
+            world.genome[mut] = pop.rules[world.types[mut]]

@@ -1,0 +1,86 @@
+"""What a run of the world reports: per-period table, final states, summary outcomes.
+
+A run shows *emergent cooperation* (``emerged``) when the mean cooperation rate over the
+last ``window`` periods reaches ``threshold``; ``emergence_period`` is the first period at
+which the trailing ``window``-period mean reached it (it may have fallen back since).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS"]
+
+#: run outcomes every run reports (plus ``final_<trait>`` per population trait)
+SUMMARY_METRICS = ("emerged", "emergence_period", "window_cooperation", "final_cooperation", "mean_cooperation",
+                   "window_payoff", "window_inequality")
+
+
+def gini(x: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0: equality)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = x.size
+    total = x.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini coefficient of non-negative ``values`` held by population shares ``weights``."""
+    order = np.argsort(values)
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    w = w / w.sum()
+    mean = float(v @ w)
+    if mean <= 0:
+        return 0.0
+    diff = np.abs(v[:, None] - v[None, :])
+    return float(w @ diff @ w / (2 * mean))
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """Tables from one run.
+
+    ``periods``: one row per period (period, cooperation, mean_payoff, inequality, the
+    mechanisms' columns such as good_standing and advised, share_<strategy> ...).
+    ``states``: the final state of every state (strategy, capability, the mechanisms'
+    columns such as member, good_standing, advised, and the mean payoff over the last
+    window). ``summary``: a dict of run outcomes (emerged, emergence_period,
+    final_cooperation, window_cooperation, ...).
+    """
+
+    scenario: Any
+    periods: Any
+    states: Any
+    summary: dict
+
+    @property
+    def emerged(self) -> bool:
+        return bool(self.summary["emerged"])
+
+
+def result(sc, records: dict, shares: np.ndarray, labels, states) -> ScenarioResult:
+    """Per-period table and run summary (emergence over the last ``window`` periods)."""
+    import pandas as pd
+
+    periods = pd.DataFrame({"period": np.arange(sc.periods), **records})
+    for j, name in enumerate(labels):
+        periods[name] = shares[:, j]
+    coop = periods["cooperation"].to_numpy()
+    window_mean = float(coop[-sc.window:].mean())
+    trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
+    hit = np.flatnonzero(trailing >= sc.threshold)
+    summary = {
+        "emerged": bool(window_mean >= sc.threshold),
+        "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
+        "window_cooperation": window_mean,
+        "final_cooperation": float(coop[-1]),
+        "mean_cooperation": float(coop.mean()),
+        "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
+        "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
+        **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(labels)},
+    }
+    return ScenarioResult(sc, periods, states, summary)

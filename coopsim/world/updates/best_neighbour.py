@@ -1,0 +1,25 @@
+"""Best-neighbour imitation (Nowak & May 1992): each revising state copies the
+best-scoring state among itself and its neighbours (everyone, when well mixed); ties keep
+its own strategy; states that met nobody count as scoring -inf."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import dynamics
+from .base import UpdateRule
+
+
+@dataclass(frozen=True)
+class BestNeighbour(UpdateRule):
+    NAME = "best_neighbour"
+    DESCRIPTION = "copy the best-scoring neighbour (deterministic imitation)"
+    SOURCES = ("Nowak & May (1992) Nature 359:826",)
+
+    def prepare(self, world) -> None:
+        world.neighbours = world.structure.neighbours_csr
+
+    def revise(self, world, payoffs) -> np.ndarray:
+        judge = np.where(payoffs.played, payoffs.judge, -np.inf)
+        return dynamics.best_neighbour(judge, world.neighbours, world.rng, world.scenario.revision_rate)
