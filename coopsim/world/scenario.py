@@ -135,6 +135,7 @@ class Scenario:
             mech.check(self)
         self.build_structure()  # validates structure parameters
         self.stage_game()  # validates payoffs
+        self.population()  # validates strategy objects and the kernel (H1)
 
     def _check_strategies(self) -> None:
         strategies = (self.strategies,) if isinstance(self.strategies, str) else tuple(self.strategies)
