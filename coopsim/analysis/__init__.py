@@ -26,8 +26,9 @@ Modules
     likelihood when the outcome is separated (perfectly predicted), where the
     maximum-likelihood slope is infinite.
 :mod:`~coopsim.analysis.columns`
-    :func:`parameter_columns`, :func:`ok_runs`: which columns are design parameters, which
-    runs succeeded.
+    :func:`parameter_columns`, :func:`ok_runs`: which columns are design parameters (the
+    table's ``attrs["parameters"]``, set by the results store; a guess,
+    :func:`infer_parameter_columns`, for tables built by hand), which runs succeeded.
 :mod:`~coopsim.analysis.tables`
     :func:`emergence_table`, :func:`time_to_emergence`, :func:`period_summary`: per design
     point summaries.
@@ -44,7 +45,7 @@ Every public name is importable from ``coopsim.analysis`` itself.
 """
 from __future__ import annotations
 
-from .columns import METRICS, ok_runs, parameter_columns
+from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
 from .hypotheses import HypothesisReport, find_mechanism, hypothesis_report, hypothesis_reports
 from .intervals import newcombe_interval, t_interval, wilson_interval
 from .logistic import LogisticFit, is_separated, logistic_regression
@@ -58,6 +59,7 @@ from .hypotheses import _per_item, _report_items  # noqa: E402, F401  isort: ski
 __all__ = [
     "METRICS",
     "parameter_columns",
+    "infer_parameter_columns",
     "ok_runs",
     "wilson_interval",
     "newcombe_interval",

@@ -1,5 +1,11 @@
 """The columns of a runs table: which are design parameters, which runs succeeded, and
 conversions of metric columns to arrays.
+
+The results store (:mod:`coopsim.experiments.results`) owns the output columns: the
+tables it returns carry ``attrs["parameters"]`` (the design's parameter columns) and
+``attrs["metrics"]``. :func:`parameter_columns` reads the former; only a table without it
+(built by hand, or after a pandas operation that dropped ``attrs``) falls back on
+:func:`infer_parameter_columns`, a guess from the column names.
 """
 from __future__ import annotations
 
@@ -10,37 +16,16 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError
+from ..experiments.config import METRICS
 
-__all__ = ["METRICS", "parameter_columns", "ok_runs"]
+__all__ = ["METRICS", "parameter_columns", "infer_parameter_columns", "ok_runs"]
 
-#: run-level metrics written by the runner (``final_share_<strategy>`` besides)
-METRICS = (
-    "emerged",
-    "emergence_period",
-    "window_cooperation",
-    "final_cooperation",
-    "mean_cooperation",
-    "window_payoff",
-    "window_inequality",
-)
-#: columns of a runs or periods table that are neither parameters nor metrics
-BOOKKEEPING = (
-    "point",
-    "replication",
-    "status",
-    "error",
-    "message",
-    "traceback",
-    "elapsed",
-    "duration",
-    "runtime",
-    "worker",
-    "run",
-    "run_id",
-    "timestamp",
-    "period",
-)
-#: per-period outcomes (the periods table of a run)
+# METRICS (the run-level metrics; ``final_share_<strategy>`` besides) is the experiments
+# package's list: the store owns the output columns.
+#: columns the store writes that are neither parameters nor metrics (``period``: the
+#: periods table's time index)
+BOOKKEEPING = ("point", "replication", "seed_entropy", "seed_spawn_key", "status", "error", "elapsed", "period")
+#: per-period outcomes (the periods table of a run, written by the simulation)
 PERIOD_COLUMNS = ("cooperation", "mean_payoff", "inequality", "good_standing", "advised")
 
 
@@ -54,17 +39,41 @@ def _check_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "runs")
 
 
 def parameter_columns(runs: pd.DataFrame) -> list[str]:
-    """The varied-parameter columns of a runs (or periods) table.
+    """The design-parameter columns of a runs (or periods) table.
 
-    Everything that is not bookkeeping (``point``, ``replication``, ``seed*``, ``status``,
-    ...), a metric (:data:`METRICS`, ``final_*``), a per-period outcome or a share column
-    (``share_*``). Scenario parameters (``n_states``, ``noise``, ``regime.monitoring``, ...)
-    always count; another column counts when the table has no ``point`` column or when it
-    is constant within every point (a design value is; a timing or an unknown metric is
-    not). Pass ``by=`` explicitly to the summaries when a table holds other columns.
+    ``runs.attrs["parameters"]`` when the table has it (tables from the results store do),
+    keeping the columns present in ``runs``; otherwise :func:`infer_parameter_columns`.
+    Functions that need the list read it from the table they were given, before any
+    pandas operation that might drop ``attrs``.
 
-    >>> parameter_columns(pd.DataFrame(columns=["point", "replication", "regime.monitoring",
-    ...                                         "emerged", "final_share_TFT", "status"]))
+    >>> runs = pd.DataFrame(columns=["point", "n_states", "my_param", "emerged"])
+    >>> runs.attrs["parameters"] = ["n_states", "my_param"]
+    >>> parameter_columns(runs)
+    ['n_states', 'my_param']
+    """
+    if not isinstance(runs, pd.DataFrame):
+        raise ParameterError("runs", type(runs).__name__, "a pandas DataFrame")
+    declared = runs.attrs.get("parameters")
+    if declared is None:
+        return infer_parameter_columns(runs)
+    if isinstance(declared, str) or not all(isinstance(c, str) for c in declared):
+        raise ParameterError('runs.attrs["parameters"]', declared, "a list of column names")
+    return [c for c in declared if c in runs.columns]
+
+
+def infer_parameter_columns(runs: pd.DataFrame) -> list[str]:
+    """A guess at the varied-parameter columns of a table without ``attrs["parameters"]``.
+
+    The fallback of :func:`parameter_columns` for tables built by hand. Everything that
+    is not bookkeeping (``BOOKKEEPING``, ``seed*``), a metric (``METRICS``,
+    ``final_*``), a per-period outcome or a share column (``share_*``). Scenario
+    parameters (``n_states``, ``noise``, ``regime.monitoring``, ...) always count; another
+    column counts when the table has no ``point`` column or when it is constant within
+    every point (a design value is; a timing or an unknown metric is not). Pass ``by=``
+    explicitly to the summaries, or set ``attrs["parameters"]``, when the guess is wrong.
+
+    >>> infer_parameter_columns(pd.DataFrame(columns=["point", "replication", "regime.monitoring",
+    ...                                               "emerged", "final_share_TFT", "status"]))
     ['regime.monitoring']
     """
     skip = set(METRICS) | set(BOOKKEEPING) | set(PERIOD_COLUMNS)

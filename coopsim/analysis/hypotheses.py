@@ -200,6 +200,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     a = _check_confidence(alpha, "alpha")
     check_choice("test", test, ("auto", "slope", "spearman"))
     _check_columns(runs, [parameter, metric])
+    varied = parameter_columns(runs)  # read before any operation that could drop runs.attrs
     cls = find_mechanism(parameter, mechanism)
     if direction is None:
         if cls is None:
@@ -225,7 +226,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     if levels_x.size < 2:
         raise ParameterError("parameter", parameter, f"a parameter with at least two levels in the runs "
                              f"(found {levels_x.tolist()})")
-    others = [p for p in parameter_columns(runs) if p != parameter and runs[p].nunique(dropna=True) > 1]
+    others = [p for p in varied if p != parameter and runs[p].nunique(dropna=True) > 1]
     if others:
         notes.append("pooled over the other varied parameters " + ", ".join(others))
 
