@@ -53,8 +53,8 @@ from .sobol import sobol_indices, sobol_interactions
 from .tables import emergence_table, period_summary, time_to_emergence
 
 # helpers that coopsim.plots shares (not public API)
-from .columns import _check_columns, _groups, _numeric  # noqa: E402, F401  isort: skip
-from .hypotheses import _per_item, _report_items  # noqa: E402, F401  isort: skip
+from .columns import _check_columns, _groups, _numeric  # noqa: F401
+from .hypotheses import _per_item, _report_items  # noqa: F401
 
 __all__ = [
     "METRICS",
