@@ -234,6 +234,57 @@ def test_emergence_table_groups_by_all_parameters_and_keeps_missing_levels():
     assert len(an.emergence_table(timed)) == 2
 
 
+def _pooled_runs():
+    """Two experiments pooled: point numbers repeat, so my_param varies within a point."""
+    frames = []
+    for my_param in (0.0, 1.0):
+        for point, n_states in enumerate((10, 20)):
+            k = 2 + 4 * int(my_param) + (n_states == 20)  # runs that emerge, of 8
+            frames.append(pd.DataFrame({
+                "point": point, "replication": range(8), "n_states": n_states, "my_param": my_param,
+                "regime.monitoring": 0.5, "emerged": [r < k for r in range(8)],
+                "emergence_period": [50.0 + r if r < k else np.nan for r in range(8)],
+                "status": "ok", "error": None, "elapsed": np.linspace(0.1, 0.8, 8)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_parameters_come_from_the_tables_attrs():
+    runs = _pooled_runs()
+    # the guess misses my_param (it varies within a point) and takes the fixed regime.monitoring
+    assert an.infer_parameter_columns(runs) == ["n_states", "regime.monitoring"]
+    assert an.parameter_columns(runs) == ["n_states", "regime.monitoring"]
+    assert len(an.emergence_table(runs)) == 2
+    runs.attrs["parameters"] = ["n_states", "my_param"]
+    assert an.parameter_columns(runs) == ["n_states", "my_param"]
+    t = an.emergence_table(runs)
+    assert list(t.columns[:3]) == ["n_states", "my_param", "n_runs"]
+    assert t[["n_states", "my_param"]].values.tolist() == [[10, 0.0], [10, 1.0], [20, 0.0], [20, 1.0]]
+    assert t["n"].tolist() == [8] * 4 and t["n_emerged"].tolist() == [2, 6, 3, 7]
+    assert list(an.time_to_emergence(runs).columns[:3]) == ["n_states", "my_param", "n"]
+    # the list is read on entry, so filtering (which keeps attrs) and ok_runs inside change nothing
+    half = runs[runs["replication"] < 4]
+    assert an.emergence_table(half)["n_emerged"].tolist() == [2, 4, 3, 4]
+    rep = an.hypothesis_report(runs, "n_states", direction=1)
+    assert "pooled over the other varied parameters my_param;" in rep.notes
+    assert "pooled" not in an.hypothesis_report(runs[["n_states", "emerged"]], "n_states", direction=1).notes
+    # declared columns absent from the table are left out; a malformed declaration is refused
+    assert an.parameter_columns(runs.drop(columns="my_param")) == ["n_states"]
+    runs.attrs["parameters"] = []
+    assert an.parameter_columns(runs) == [] and an.emergence_table(runs)["point"].tolist() == [0, 1]
+    runs.attrs["parameters"] = "n_states"
+    with pytest.raises(ParameterError):
+        an.parameter_columns(runs)
+
+
+def test_infer_parameter_columns_skips_what_the_store_writes():
+    runs = _pooled_runs().assign(seed_entropy=7, seed_spawn_key=lambda d: [f"({p}, {r})" for p, r in
+                                                                          zip(d["point"], d["replication"])])
+    runs = runs[runs["my_param"] == 0.0]
+    assert an.infer_parameter_columns(runs) == ["n_states", "my_param", "regime.monitoring"]
+    assert an.infer_parameter_columns(runs.drop(columns="point")) == ["n_states", "my_param", "regime.monitoring"]
+    assert set(an.METRICS) >= {"emerged", "emergence_period", "window_cooperation"}
+
+
 def test_time_to_emergence_quantiles_and_curve():
     runs = pd.DataFrame({"point": 0, "x": 1.0, "emergence_period": [60, 80, np.nan, 100, np.nan],
                          "emerged": [True, True, False, True, False]})

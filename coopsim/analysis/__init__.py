@@ -1,0 +1,79 @@
+"""Statistics on experiment results: emergence frequencies, hypothesis verdicts, Sobol indices.
+
+Plain data in, tidy pandas out. The input is the experiment runner's *runs table*: one row
+per (design point, replication) with the columns
+
+* ``point``, ``replication`` (and perhaps ``seed``);
+* one column per varied parameter, dotted names reaching into mechanisms
+  (``regime.monitoring``, ``iteration.continuation``, ``actors.n_actors``, ...);
+* the run's metrics: ``emerged`` (bool: the mean cooperation rate over the last ``window``
+  periods reached ``threshold``), ``emergence_period`` (first period at which the trailing
+  ``window``-period mean reached ``threshold``; NaN if never), ``window_cooperation``,
+  ``final_cooperation``, ``mean_cooperation``, ``window_payoff``, ``window_inequality``,
+  ``final_share_<strategy>``;
+* ``status`` (``"ok"`` or ``"error"``). Failed runs are **counted** (``n_error``) but never
+  enter a statistic.
+
+Modules
+-------
+:mod:`~coopsim.analysis.intervals`
+    :func:`wilson_interval`, :func:`newcombe_interval`, :func:`t_interval`: confidence
+    intervals for a proportion (Wilson 1927), a difference of two proportions (Newcombe
+    1998, method 10) and a mean (Student's t).
+:mod:`~coopsim.analysis.logistic`
+    :func:`logistic_regression`: binary logistic regression by Newton-Raphson (IRLS) with
+    Wald standard errors from the observed information; Firth's (1993) penalised
+    likelihood when the outcome is separated (perfectly predicted), where the
+    maximum-likelihood slope is infinite.
+:mod:`~coopsim.analysis.columns`
+    :func:`parameter_columns`, :func:`ok_runs`: which columns are design parameters (the
+    table's ``attrs["parameters"]``, set by the results store; a guess,
+    :func:`infer_parameter_columns`, for tables built by hand), which runs succeeded.
+:mod:`~coopsim.analysis.tables`
+    :func:`emergence_table`, :func:`time_to_emergence`, :func:`period_summary`: per design
+    point summaries.
+:mod:`~coopsim.analysis.hypotheses`
+    :func:`hypothesis_report`, :func:`hypothesis_reports`: for one of Milner's hypotheses,
+    predicted vs measured direction, effect size with CI, trend tests and the verdict
+    *supported / not supported / reversed*.
+:mod:`~coopsim.analysis.sobol`
+    :func:`sobol_indices`, :func:`sobol_interactions`: first-order, total and second-order
+    Sobol indices from a Saltelli design (SALib, an optional dependency:
+    ``pip install coopsim[sensitivity]``).
+
+Every public name is importable from ``coopsim.analysis`` itself.
+"""
+from __future__ import annotations
+
+from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
+from .hypotheses import HypothesisReport, find_mechanism, hypothesis_report, hypothesis_reports
+from .intervals import newcombe_interval, t_interval, wilson_interval
+from .logistic import LogisticFit, is_separated, logistic_regression
+from .sobol import sobol_indices, sobol_interactions
+from .tables import emergence_table, period_summary, time_to_emergence
+
+# helpers that coopsim.plots shares (not public API)
+from .columns import _check_columns, _groups, _numeric  # noqa: F401
+from .hypotheses import _per_item, _report_items  # noqa: F401
+
+__all__ = [
+    "METRICS",
+    "parameter_columns",
+    "infer_parameter_columns",
+    "ok_runs",
+    "wilson_interval",
+    "newcombe_interval",
+    "t_interval",
+    "LogisticFit",
+    "logistic_regression",
+    "is_separated",
+    "emergence_table",
+    "time_to_emergence",
+    "period_summary",
+    "find_mechanism",
+    "HypothesisReport",
+    "hypothesis_report",
+    "hypothesis_reports",
+    "sobol_indices",
+    "sobol_interactions",
+]
