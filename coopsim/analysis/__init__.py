@@ -7,8 +7,9 @@ per (design point, replication) with the columns
 * one column per varied parameter, dotted names reaching into mechanisms
   (``regime.monitoring``, ``iteration.continuation``, ``actors.n_actors``, ...);
 * the run's metrics: ``emerged`` (bool: the mean cooperation rate over the last ``window``
-  periods reached ``threshold``), ``emergence_period`` (first period at which the trailing
-  ``window``-period mean reached ``threshold``; NaN if never), ``window_cooperation``,
+  periods reached ``threshold``), ``emergence_period`` (the period from which the trailing
+  ``window``-period mean stayed at or above ``threshold`` to the end; NaN when cooperation
+  did not emerge), ``window_cooperation``,
   ``final_cooperation``, ``mean_cooperation``, ``window_payoff``, ``window_inequality``,
   ``final_share_<strategy>``;
 * ``status`` (``"ok"`` or ``"error"``). Failed runs are **counted** (``n_error``) but never

@@ -71,9 +71,10 @@ def time_to_emergence(runs: pd.DataFrame, by: str | Sequence[str] | None = None,
                       horizon: int | None = None, confidence: float = 0.95) -> pd.DataFrame:
     """How long cooperation takes to emerge, per design point.
 
-    The time is ``emergence_period``: the first period at which the trailing
-    ``window``-period mean cooperation reached the threshold (so it is at least
-    ``window - 1``). Runs in which it never did are *right-censored* at the horizon, the
+    The time is ``emergence_period``: the period from which the trailing
+    ``window``-period mean cooperation stayed at or above the threshold to the end of the
+    run (so it is at least ``window - 1``). Runs in which it did not are
+    *right-censored* at the horizon, the
     same for every run of a point; the Kaplan-Meier estimate of the cumulative share of
     runs in which cooperation has emerged by period t then reduces to the empirical share
     F(t) = #{runs with emergence_period ≤ t} / n, an *improper* distribution when some

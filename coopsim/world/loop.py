@@ -63,6 +63,7 @@ class World:
         self.rng = self._generator(0)
         self.capability = np.ones(self.n)
         self.perception_error = 0.0
+        self.self_encounters = bool(getattr(self.structure, "self_interaction", False)) and not self.is_group
         self.ns = {m.NAME: SimpleNamespace() for m in self.mechanisms}
         self.records: dict[str, np.ndarray] = {}
         self.t = 0
@@ -147,6 +148,33 @@ class Play:
         w = sides.world
         self.stake = base * w.capability[sides.enc]
         self.charges = np.zeros_like(self.stake)
+        self.n = w.n
+        self._idx = self.enc.ravel()
+        # an encounter of a state with itself (self-interaction on a network) counts once
+        self.credit = None
+        if w.self_encounters:
+            own = self.enc[:, 0] == self.enc[:, 1]
+            if own.any():
+                self.credit = np.ones(self.enc.shape)
+                self.credit[own, 1] = 0.0
+        if self.credit is None:
+            self.encounters_per_state = np.bincount(self._idx, minlength=self.n)
+        else:
+            self.encounters_per_state = np.bincount(self._idx, self.credit.ravel(), minlength=self.n)
+        self._denominator = np.maximum(self.encounters_per_state, 1)
+
+    def per_state(self, values) -> np.ndarray:
+        """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
+        if self.credit is not None:
+            values = values * self.credit
+        return np.bincount(self._idx, values.ravel(), minlength=self.n) / self._denominator
+
+    def cooperation_rate(self) -> float:
+        """Share of C moves among all moves of the period (an encounter with oneself counts once)."""
+        moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
+        if self.credit is None:
+            return float((self.coop * moves).sum()) / float(self.length.sum() * self.enc.shape[1])
+        return float((self.coop * moves).sum()) / float(moves.sum())
 
 
 class Payoffs:
@@ -289,14 +317,10 @@ def simulate(scenario, seed):
         real = play.stake - play.charges  # per round, in capability-scaled units
 
         # payoffs per state: the mean over its encounters
-        idx = play.enc.ravel()
-        n_enc = np.bincount(idx, minlength=n)
-        played = n_enc > 0
-        world.encounter_counts = np.maximum(n_enc, 1)
-        pay_state = np.bincount(idx, real.ravel(), minlength=n) / world.encounter_counts
+        played = play.encounters_per_state > 0
+        pay_state = play.per_state(real)
         judge = pay_state / world.capability  # per unit of capability
-        coop_moves = float((play.coop * play.length[:, None]).sum())
-        rec["cooperation"][t] = coop_moves / float(play.length.sum() * world.k)
+        rec["cooperation"][t] = play.cooperation_rate()
         rec["mean_payoff"][t] = pay_state[played].mean()
         rec["inequality"][t] = gini(pay_state[played] - floor * world.capability[played] + 0.0)
         for mech in world.mechanisms:

@@ -1,8 +1,10 @@
 """What a run of the world reports: per-period table, final states, summary outcomes.
 
 A run shows *emergent cooperation* (``emerged``) when the mean cooperation rate over the
-last ``window`` periods reaches ``threshold``; ``emergence_period`` is the first period at
-which the trailing ``window``-period mean reached it (it may have fallen back since).
+last ``window`` periods reaches ``threshold``. ``emergence_period`` is the period from
+which it held: the first period t such that the trailing ``window``-period mean is at
+least ``threshold`` at t and at every later period (None when cooperation did not
+emerge), so ``emerged`` is true exactly when ``emergence_period`` is set.
 """
 from __future__ import annotations
 
@@ -72,10 +74,14 @@ def result(sc, records: dict, shares: np.ndarray, labels, states) -> ScenarioRes
     coop = periods["cooperation"].to_numpy()
     window_mean = float(coop[-sc.window:].mean())
     trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
-    hit = np.flatnonzero(trailing >= sc.threshold)
+    emerged = bool(window_mean >= sc.threshold)
+    above = trailing >= sc.threshold
+    above[-1] = emerged  # the same mean, computed once: the flag and the period never disagree
+    below = np.flatnonzero(~above)
+    start = int(below[-1] + 1) if below.size else 0
     summary = {
-        "emerged": bool(window_mean >= sc.threshold),
-        "emergence_period": int(hit[0] + sc.window - 1) if hit.size else None,
+        "emerged": emerged,
+        "emergence_period": start + sc.window - 1 if emerged else None,
         "window_cooperation": window_mean,
         "final_cooperation": float(coop[-1]),
         "mean_cooperation": float(coop.mean()),

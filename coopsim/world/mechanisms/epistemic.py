@@ -106,7 +106,7 @@ class Epistemic(Mechanism):
         # the unadvised see the temptation as T + bias and the sucker's payoff as S - bias
         # (in group games cooperation as costing ``bias`` more per round)
         tilt = -play.coop if world.is_group else play.per[..., 2] - play.per[..., 1]
-        tilt_state = np.bincount(play.enc.ravel(), tilt.ravel(), minlength=world.n) / world.encounter_counts
+        tilt_state = play.per_state(tilt)
         bias = np.where(ns.advised, 0.0, self.payoff_bias)
 
         def adjust(observers, targets, values):

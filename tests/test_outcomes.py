@@ -1,0 +1,58 @@
+"""Run outcomes: emergence flag and period agree; encounters with oneself count once."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coopsim.world.outcomes import result
+from coopsim.world.scenario import Scenario
+
+
+def _summary(coop, window, threshold=0.7):
+    sc = Scenario(n_states=4, periods=len(coop), window=window, threshold=threshold)
+    rec = {"cooperation": np.asarray(coop, float), "mean_payoff": np.zeros(len(coop)),
+           "inequality": np.zeros(len(coop))}
+    return result(sc, rec, np.zeros((len(coop), 0)), [], None).summary
+
+
+def test_emergence_period_is_where_cooperation_started_to_hold():
+    # trailing 3-period means: .67 1 .67 .33 .33 .67 1 1 -> at or above 0.7 from period 8 on
+    s = _summary([0, 1, 1, 1, 0, 0, 1, 1, 1, 1], window=3)
+    assert s["emerged"] and s["emergence_period"] == 8
+    # reached early (period 3) but lost by the end: not emerged, no period
+    s = _summary([1, 1, 1, 1, 0, 0, 0], window=3)
+    assert not s["emerged"] and s["emergence_period"] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=40), st.integers(1, 10), st.floats(0, 1))
+def test_emerged_exactly_when_an_emergence_period_is_reported(coop, window, threshold):
+    window = min(window, len(coop))
+    s = _summary(coop, window, threshold)
+    assert s["emerged"] == (s["emergence_period"] is not None)
+    if s["emerged"]:
+        t = s["emergence_period"]
+        trailing = [np.mean(coop[u - window + 1: u + 1]) for u in range(t, len(coop))]
+        assert window - 1 <= t < len(coop)
+        assert all(m >= threshold - 1e-12 for m in trailing[:-1])
+
+
+def test_self_interaction_counts_the_encounter_with_oneself_once():
+    # 3x3 torus, Moore neighbourhood: everyone meets the 8 others and itself (9 encounters);
+    # one-shot weak PD R = 1, T = 1.9, S = P = 0 (Nowak & May 1992). With c ALLC states:
+    # an ALLC state earns c * 1 / 9, an ALLD state c * 1.9 / 9 per encounter on average.
+    sc = Scenario(n_states=9, periods=1, window=1, structure="lattice",
+                  structure_params={"neighbourhood": "moore", "self_interaction": True},
+                  game="weak_prisoners_dilemma", game_params={"b": 1.9}, strategies=("ALLC", "ALLD"),
+                  iteration={"continuation": 0.0}, noise=0.0, engine="exact", revision_rate=0.0, mutation=0.0)
+    for seed in range(5):
+        res = sc.run(seed=seed)
+        states = res.states
+        c = int((states["strategy"] == "ALLC").sum())
+        expected = np.where(states["strategy"] == "ALLC", c * 1.0 / 9, c * 1.9 / 9)
+        assert states["window_payoff"].to_numpy() == pytest.approx(expected, abs=1e-12)
+        # cooperation: every C move counted once per encounter side (self: once)
+        moves_c = c * 9  # each ALLC state makes one C move in each of its 9 encounters
+        assert res.periods["cooperation"].iloc[0] == pytest.approx(moves_c / 81)
