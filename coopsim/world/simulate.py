@@ -124,8 +124,8 @@ def simulate(sc, seed):
 
         e_noise = float(sc.noise)
         folded = np.ascontiguousarray(e_noise + (1 - 2 * e_noise) * variant_rows, dtype=np.float32)
-        turns_, w_ = sampled._length_spec(sc.iteration.rounds, sc.iteration.continuation)
-        group_fast = (sampled, folded, sampled._group_payoff_table(game, k), turns_, w_)
+        turns_, w_ = sampled.length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        group_fast = (sampled, folded, sampled.group_payoff_table(game, k), turns_, w_)
 
     rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality", "good_standing",
                                                   "advised")}
@@ -165,8 +165,8 @@ def simulate(sc, seed):
         if sc.is_group_game:
             if group_fast is not None:
                 eng, folded, paytab, turns_, w_ = group_fast
-                lengths_ = eng._lengths(E, turns_, w_, rng)
-                g = eng._play_group_tables(folded[code], lengths_, paytab, rng)
+                lengths_ = eng.draw_lengths(E, turns_, w_, rng)
+                g = eng.play_group_tables(folded[code], lengths_, paytab, rng)
                 coop, base, length = g.cooperation, g.payoff, lengths_.astype(float)
             else:
                 coop, base, length = _play_groups(sc, game, rows, rng)
