@@ -85,10 +85,10 @@ def main(argv=None):
     from coopsim.world import moran
 
     game = cs.prisoners_dilemma()
-    from coopsim import automata
+    from coopsim.strategies import automata
 
     grudger, axl_grudger = automata.grudger(), axl.Grudger()
-    fig["grudger"] = "coopsim.automata.grudger() / axelrod.Grudger"
+    fig["grudger"] = "coopsim.strategies.automata.grudger() / axelrod.Grudger"
     pop = {cs.TFT: EACH, cs.ALLD: EACH, cs.ALLC: EACH, grudger: EACH}
     axl_protos = [axl.TitForTat(), axl.Defector(), axl.Cooperator(), axl_grudger]
     axl_pop = [p.clone() for p in axl_protos for _ in range(EACH)]

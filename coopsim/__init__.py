@@ -60,7 +60,7 @@ _LAZY_MODULES: dict[str, str] = {
     "axelrod_bridge": "coopsim.engine.axelrod_bridge",
     "analysis": "coopsim.analysis",
     "plots": "coopsim.plots",
-    "automata": "coopsim.automata",
+    "automata": "coopsim.strategies.automata",
     "moran": "coopsim.world.moran",
 }
 # functions and classes re-exported lazily: cs.tournament(...), cs.Scenario(...)
@@ -73,7 +73,7 @@ _LAZY_NAMES: dict[str, str] = {
     "ScenarioResult": "coopsim.world.scenario",
     "from_axelrod": "coopsim.engine.axelrod_bridge",
     "to_axelrod": "coopsim.engine.axelrod_bridge",
-    "Automaton": "coopsim.automata",
+    "Automaton": "coopsim.strategies.automata",
     "moran_process": "coopsim.world.moran",
 }
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import coopsim as cs
-from coopsim.automata import Automaton, from_memory_one, grudger, tit_for_two_tats
+from coopsim.strategies.automata import Automaton, from_memory_one, grudger, tit_for_two_tats
+from coopsim.engine import automata as engine_automata
 from coopsim.engine import sampled
 
 GAME = cs.prisoners_dilemma()
@@ -103,14 +104,14 @@ def test_exact_values_equal_memory_one_chain():
     Q = [b for _ in S for b in S]
     for kw in ({"rounds": 37}, {"continuation": 0.9}):
         want = exact.payoffs(P, Q, GAME, noise=0.03, **kw)
-        got = cs.automata.expected_payoffs([from_memory_one(x) for x in P], [from_memory_one(x) for x in Q], GAME,
-                                           noise=0.03, **kw)
+        got = engine_automata.expected_payoffs([from_memory_one(x) for x in P], [from_memory_one(x) for x in Q], GAME,
+                                                       noise=0.03, **kw)
         for g, w in zip(got, want, strict=True):
             np.testing.assert_allclose(g, w, atol=1e-12)
 
 
 def test_exact_grudger_against_allc_closed_form_and_simulation():
-    from coopsim.automata import expected_payoffs
+    from coopsim.engine.automata import expected_payoffs
 
     e, T = 0.05, 100
     v = expected_payoffs(grudger(), cs.ALLC, GAME, rounds=T, noise=e)
@@ -132,7 +133,7 @@ def test_exact_grudger_against_allc_closed_form_and_simulation():
 def test_axelrod_round_trip():
     import axelrod as axl
 
-    from coopsim.automata import from_axelrod, to_axelrod
+    from coopsim.strategies.automata import from_axelrod, to_axelrod
 
     assert from_axelrod(axl.Grudger()).transition == grudger().transition
     assert from_axelrod(axl.TitForTat()) is None

@@ -22,7 +22,7 @@ TFT_ALLD_10 = np.array([[30.0, 9.0], [14.0, 10.0]])  # T3: (R,S,T,P) = (3,0,5,1)
 
 def _grudger():
     """axelrod's Grudger as coopsim plays it exactly: a two-state automaton."""
-    from coopsim import automata
+    from coopsim.strategies import automata
 
     return automata.grudger()
 

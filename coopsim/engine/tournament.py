@@ -43,7 +43,8 @@ import numpy as np
 from .._random import as_seed_sequence
 from .._validation import ParameterError, check_choice, check_int, check_probability
 from ..games import Game, prisoners_dilemma
-from ..strategies import MemoryOne, classic
+from ..strategies import CLASSICS, MemoryOne, classic
+from ..strategies import registry
 
 __all__ = ["tournament", "TournamentResult"]
 
@@ -119,6 +120,17 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _by_name(name: str, game):
+    """A classic by its name (any case, as before 0.2), else a registered pair strategy
+    built for ``game`` (:mod:`coopsim.strategies.registry`)."""
+    if name.upper() in CLASSICS:
+        return classic(name)
+    if name in registry.names("pair"):
+        return registry.build(name, registry.StrategyContext(game))
+    raise ParameterError("strategy", name, "a classic or a registered pair strategy: "
+                         + ", ".join(dict.fromkeys((*CLASSICS, *registry.names("pair")))))
+
+
 def _resolve_players(players, game):
     """MemoryOne (or None for non-memory-one axelrod players) and the original object, per player."""
     try:
@@ -131,7 +143,7 @@ def _resolve_players(players, game):
     bridge = None
     for i, pl in enumerate(plist):
         if isinstance(pl, str):
-            pl = classic(pl)
+            pl = _by_name(pl, game)
         if isinstance(pl, MemoryOne):
             objs.append(pl)
             mems.append(pl)
@@ -267,7 +279,9 @@ def tournament(
 
     Parameters
     ----------
-    players : sequence of MemoryOne, axelrod players, or names of coopsim classics
+    players : sequence of MemoryOne, axelrod players, or names
+        A name is a coopsim classic (any case) or a strategy registered with
+        :func:`coopsim.strategies.registry.register` (built for ``game``).
         Axelrod players are converted to memory-one vectors when they are memory-one
         (:func:`~coopsim.engine.axelrod_bridge.from_axelrod`), otherwise played by
         axelrod's rules (slow; sampled engine only). Duplicate names get " #2", " #3".

@@ -229,12 +229,12 @@ def _prepare_variants(world) -> None:
     if world.is_group:
         # the variants' tables with noise folded in, the payoff lookup and the length law,
         # prepared once: each period then calls the group engine's core without revalidating
-        from ..engine import sampled
+        from ..engine import rounds
 
         nz = float(sc.noise)
         folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
-        turns, w = sampled._length_spec(sc.iteration.rounds, sc.iteration.continuation)
-        world.group_tables = (folded, sampled._group_payoff_table(world.game, k), turns, w)
+        turns, w = rounds.length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
 
 
 # ------------------------------------------------------------------ play
@@ -242,11 +242,11 @@ def _play(world, sides) -> Play:
     sc, it = world.scenario, world.scenario.iteration
     E, rng = sides.E, world.rng
     if world.is_group:
-        from ..engine import sampled
+        from ..engine import rounds
 
         folded, paytab, turns, w = world.group_tables
-        lengths = sampled._lengths(E, turns, w, rng)
-        g = sampled._play_group_tables(folded[sides.code], lengths, paytab, rng)
+        lengths = rounds.draw_lengths(E, turns, w, rng)
+        g = rounds.play_group_tables(folded[sides.code], lengths, paytab, rng)
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:
         length = np.full(E, it.expected_rounds)

@@ -96,14 +96,14 @@ _MAX_CHAIN_STATES = 3_000_000
 
 # --------------------------------------------------------------------------- strategy types
 def _is_automaton(obj) -> bool:
-    from ..automata import Automaton
+    from ..strategies.automata import Automaton
 
     return isinstance(obj, Automaton)
 
 
 def _convert_axelrod(player):
     """A coopsim strategy that plays as the axelrod ``player`` (automaton or memory-one)."""
-    from ..automata import from_axelrod as automaton_from_axelrod
+    from ..strategies.automata import from_axelrod as automaton_from_axelrod
     from ..engine import axelrod_bridge
 
     found = automaton_from_axelrod(player)
@@ -196,7 +196,7 @@ def _parse_players(players) -> _Types:
     if sum(counts) < 2:
         raise ParameterError("players", players, "a population of at least 2 players")
     if any(isinstance(s, MemoryOne) for s in strategies) and not all(isinstance(s, MemoryOne) for s in strategies):
-        from ..automata import from_memory_one
+        from ..strategies.automata import from_memory_one
 
         strategies = [from_memory_one(s) if isinstance(s, MemoryOne) else s for s in strategies]
     seen: dict[str, int] = {}
@@ -210,7 +210,7 @@ def _parse_players(players) -> _Types:
 
 
 def _game_payoffs(game):
-    from ..engine.sampled import _game_vectors
+    from ..engine.sampled import game_vectors as _game_vectors
 
     fx, fy = _game_vectors(game)
     if not np.array_equal(fy, fx[[0, 2, 1, 3]]):
@@ -348,7 +348,7 @@ def payoff_matrix(strategies, game, *, turns: int = 200, noise: float = 0.0) -> 
     if types.memory_one:
         v = exact.payoffs(types.batch(a), types.batch(b), game, rounds=turns, noise=noise)
     else:
-        from ..automata import expected_payoffs
+        from ..engine.automata import expected_payoffs
 
         v = expected_payoffs(types.batch(a), types.batch(b), game, rounds=turns, noise=noise)
     return np.asarray(v.focal, dtype=float).reshape(m, m) * turns
@@ -644,7 +644,7 @@ def _to_axelrod(strategy):
 
     if isinstance(strategy, MemoryOne):
         return axelrod_bridge.to_axelrod(strategy)
-    from ..automata import to_axelrod
+    from ..strategies.automata import to_axelrod
 
     return to_axelrod(strategy)
 

@@ -1,4 +1,4 @@
-"""Array-backed strategy families: memory-one (2-player) and group memory-one (N-player).
+"""Memory-one strategies for the iterated 2-player game.
 
 Conventions
 -----------
@@ -10,23 +10,19 @@ Conventions
   (Press & Dyson 2012; Nowak & Sigmund 1993).
 * A **reactive** strategy (p, q) cooperates with probability p after the co-player's C
   and q after its D: the memory-one vector (p, q, p, q) (Nowak & Sigmund 1992).
-* A **group memory-one** strategy for N-player games gives the probability of cooperating
-  as a function of the player's own last move and the number ``j`` of the other ``n - 1``
-  members who cooperated last round (Hilbe et al. 2014, PNAS 111:16425). Conditional
-  cooperators ("cooperate if at least k others did") are the threshold rules.
 
 Every strategy has a ``classifier`` dict in the spirit of axelrod's
-(``memory_depth``, ``stochastic``, ``reactive``, ...).
+(``memory_depth``, ``stochastic``, ``reactive``, ``reciprocating``, ...).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from ._validation import ParameterError, check_int, check_probabilities, check_probability, check_real
-from .games import Game
+from .._validation import ParameterError, check_probabilities, check_probability, check_real
+from ..games import Game
 
 __all__ = [
     "MemoryOne",
@@ -46,10 +42,6 @@ __all__ = [
     "CLASSICS",
     "classic",
     "as_array",
-    "GroupStrategy",
-    "conditional_cooperator",
-    "group_allc",
-    "group_alld",
 ]
 
 
@@ -91,6 +83,8 @@ class MemoryOne:
             "memory_depth": depth,
             "stochastic": stochastic,
             "reactive": reactive_,
+            # rewards C and punishes D after its own cooperation: p_CC > p_CD
+            "reciprocating": bool(v[0] > v[1]),
             "makes_use_of": set(),
             "long_run_time": False,
             "inspects_source": False,
@@ -270,80 +264,3 @@ def as_array(strategies: MemoryOne | Sequence[MemoryOne] | np.ndarray, name: str
     if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 1):
         raise ParameterError(name, "array with entries outside [0, 1]", "probabilities in [0, 1]")
     return arr
-
-
-# --------------------------------------------------------------------------- N-player
-@dataclass(frozen=True, eq=False)
-class GroupStrategy:
-    """A group memory-one strategy for N-player games (Hilbe et al. 2014).
-
-    ``rule(n)`` returns an array of shape (2, n): entry [a, j] is the probability of
-    cooperating after a round in which the player's own move was a (0 = C, 1 = D) and j of
-    the other n - 1 members cooperated. ``initial`` is the first-round probability of C.
-    """
-
-    rule: Callable[[int], np.ndarray]
-    initial: float = 1.0
-    name: str = ""
-    stochastic: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "initial", check_probability(f"{self.name or 'strategy'} initial", self.initial))
-
-    def table(self, n: int) -> np.ndarray:
-        """The (2, n) response table for group size n, validated."""
-        n = check_int("group size n", n, minimum=2)
-        t = np.asarray(self.rule(n), dtype=float)
-        if t.shape != (2, n):
-            raise ParameterError(f"{self.name} response table", t.shape, f"an array of shape (2, {n})")
-        return check_probabilities(f"{self.name} response table", t)
-
-    def array(self, n: int) -> np.ndarray:
-        """Flat engine form: the (2, n) table followed by ``initial`` (length 2n + 1)."""
-        return np.concatenate([self.table(n).ravel(), [self.initial]])
-
-    @property
-    def classifier(self) -> dict:
-        return {"memory_depth": 1, "stochastic": self.stochastic or 0 < self.initial < 1, "n_player": True}
-
-    def __repr__(self) -> str:
-        return f"GroupStrategy({self.name})"
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def conditional_cooperator(threshold: int | float, initial: float = 1.0, name: str | None = None) -> GroupStrategy:
-    """Cooperate if at least ``threshold`` of the other members cooperated last round.
-
-    An integer threshold k counts co-players (k = n - 1: "all others", the N-player TFT);
-    a float in (0, 1] is a share of the n - 1 others, rounded up, so it adapts to n.
-    """
-    if isinstance(threshold, float) and not float(threshold).is_integer():
-        share = check_probability("threshold", threshold)
-
-        def rule(n: int) -> np.ndarray:
-            k = int(np.ceil(share * (n - 1) - 1e-12))
-            return np.tile((np.arange(n) >= k).astype(float), (2, 1))
-
-        label = name or f"CondCoop({share:.3g})"
-    else:
-        k = check_int("threshold", threshold, minimum=0)
-
-        def rule(n: int) -> np.ndarray:
-            if k > n - 1:
-                raise ParameterError("threshold", k, f"at most n - 1 = {n - 1} other members")
-            return np.tile((np.arange(n) >= k).astype(float), (2, 1))
-
-        label = name or f"CondCoop({k})"
-    return GroupStrategy(rule, initial, label)
-
-
-def group_allc() -> GroupStrategy:
-    """Unconditional cooperator in N-player games."""
-    return GroupStrategy(lambda n: np.ones((2, n)), 1.0, "ALLC")
-
-
-def group_alld() -> GroupStrategy:
-    """Unconditional defector in N-player games."""
-    return GroupStrategy(lambda n: np.zeros((2, n)), 0.0, "ALLD")

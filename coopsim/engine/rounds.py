@@ -1,0 +1,299 @@
+"""Building blocks shared by the engines that play rounds: result types, match lengths,
+payoff vectors of a stage game, group tables and the group core.
+
+:mod:`coopsim.engine.sampled` (memory-one and group strategies),
+:mod:`coopsim.engine.automata` (finite-state strategies) and the world's period loop all
+build on these; they are public so that other packages need no private names.
+Conventions (actions C = 0, D = 1; states CC, CD, DC, DD of the focal player; noise;
+match lengths; seeds) are those of :mod:`coopsim.engine.sampled`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .._validation import ParameterError, check_int
+from ..strategies.group import GroupStrategy
+
+__all__ = ["Matches", "GroupMatches", "prob_array", "length_spec", "broadcast_k", "game_vectors", "draw_lengths",
+           "group_tables", "group_payoff_table", "play_group_tables", "CHUNK", "FLUSH"]
+
+CHUNK = 16384  # matches per chunk (arrays stay in L2 cache)
+FLUSH = (1 << 20)  # rounds between flushes of packed counters (< 2**21)
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True, eq=False)
+class Matches:
+    """Results of K two-player matches (arrays of shape (K,), in the order of the input).
+
+    ``focal_score`` / ``coplayer_score``: total payoff; ``focal_payoff`` /
+    ``coplayer_payoff``: mean payoff per round; ``focal_cooperation`` /
+    ``coplayer_cooperation``: share of rounds with C. ``states`` (K, 4): number of rounds
+    in the focal states CC, CD, DC, DD. ``actions`` (only with ``record="actions"``): int8
+    array (K, max_len, 2) of realised moves (0 = C, 1 = D; [..., 0] focal, [..., 1]
+    co-player), -1 after a match has ended.
+    """
+
+    lengths: np.ndarray
+    focal_score: np.ndarray
+    coplayer_score: np.ndarray
+    focal_payoff: np.ndarray
+    coplayer_payoff: np.ndarray
+    focal_cooperation: np.ndarray
+    coplayer_cooperation: np.ndarray
+    states: np.ndarray
+    actions: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.lengths.shape[0])
+
+    def to_frame(self):
+        """Tidy pandas DataFrame, one row per match (state counts as n_CC ... n_DD)."""
+        import pandas as pd
+
+        data = {"match": np.arange(len(self))}
+        for f in fields(self):
+            if f.name in ("states", "actions"):
+                continue
+            data["length" if f.name == "lengths" else f.name] = getattr(self, f.name)
+        for i, s in enumerate(("CC", "CD", "DC", "DD")):
+            data[f"n_{s}"] = self.states[:, i]
+        return pd.DataFrame(data)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMatches:
+    """Results of G iterated N-player games with n members each.
+
+    ``lengths`` (G,); per member, arrays (G, n): ``score`` (total), ``payoff`` (mean per
+    round), ``cooperation`` (share of C); ``group_cooperation`` (G,): share of C over all
+    members and rounds. ``actions`` (only with ``record="actions"``): int8 array
+    (G, max_len, n), -1 after a game has ended.
+    """
+
+    lengths: np.ndarray
+    score: np.ndarray
+    payoff: np.ndarray
+    cooperation: np.ndarray
+    group_cooperation: np.ndarray
+    actions: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.lengths.shape[0])
+
+    def to_frame(self):
+        """Tidy pandas DataFrame, one row per group member (group, member, length, score,
+        payoff, cooperation, group_cooperation)."""
+        import pandas as pd
+
+        G, n = self.score.shape
+        return pd.DataFrame({
+            "group": np.repeat(np.arange(G), n),
+            "member": np.tile(np.arange(n), G),
+            "length": np.repeat(self.lengths, n),
+            "score": self.score.ravel(),
+            "payoff": self.payoff.ravel(),
+            "cooperation": self.cooperation.ravel(),
+            "group_cooperation": np.repeat(self.group_cooperation, n),
+        })
+
+
+# --------------------------------------------------------------------------- validation
+def prob_array(name, value, *, open_high=False) -> np.ndarray:
+    """``value`` as a float array (scalar or 1-d) of probabilities in [0, 1] (or [0, 1))."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    bad = (arr is None or arr.ndim > 1 or not np.all(np.isfinite(arr)) or np.any(arr < 0)
+           or np.any(arr >= 1 if open_high else arr > 1))
+    if bad:
+        rng = "[0, 1)" if open_high else "[0, 1]"
+        raise ParameterError(name, value, f"a probability (or 1-d array of probabilities) in {rng}")
+    return arr
+
+
+def length_spec(turns, continuation):
+    """Validated match-length law: ``(turns, None)`` or ``(None, w)``; exactly one is given."""
+    if turns is not None and continuation is not None:
+        raise ParameterError("turns", turns, "None when continuation is given (give exactly one of turns "
+                             "or continuation)")
+    if turns is None and continuation is None:
+        raise ParameterError("turns", turns, "a number of rounds >= 1, or give continuation "
+                             "(exactly one of turns or continuation)")
+    if turns is not None:
+        return check_int("turns", turns, minimum=1), None
+    return None, prob_array("continuation", continuation, open_high=True)
+
+
+def broadcast_k(name, *shapes) -> int:
+    """The common batch size K of inputs of lengths 1 or K (``name`` is blamed otherwise)."""
+    sizes = {s for s in shapes if s != 1}
+    if len(sizes) > 1:
+        raise ParameterError(name, f"lengths {shapes}", "arrays of length 1 or one common length K")
+    return sizes.pop() if sizes else 1
+
+
+def game_vectors(game):
+    """Payoff vectors ``(focal, coplayer)``, each (4,) over the focal states CC, CD, DC, DD."""
+    try:
+        fx = np.asarray(game.focal_payoffs, dtype=float)
+        fy = np.asarray(game.coplayer_payoffs, dtype=float)
+    except AttributeError:
+        raise ParameterError("game", game, "a Game or AsymmetricGame (with focal_payoffs, coplayer_payoffs)") from None
+    if fx.shape != (4,) or fy.shape != (4,):
+        raise ParameterError("game", game, "a 2-player game with payoffs for CC, CD, DC, DD")
+    return fx, fy
+
+
+def draw_lengths(K, turns, w, rng):
+    """Lengths (K,) from :func:`length_spec`'s law: all ``turns``, or geometric on {1, 2, ...}
+    with mean 1 / (1 - w) drawn from ``rng``."""
+    if turns is not None:
+        return np.full(K, turns, dtype=np.int64)
+    w = np.broadcast_to(w, (K,))
+    return rng.geometric(1.0 - w).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- N-player
+def group_tables(strategies, n_game):
+    """(G, n, 2n+1) float array from groups of GroupStrategy (one table per distinct
+    object) or an array, validated against the game's group size ``n_game``."""
+    if isinstance(strategies, np.ndarray) and strategies.dtype != object:
+        arr = np.asarray(strategies, dtype=float)
+        if arr.ndim == 2:
+            arr = arr[None]
+        if arr.ndim != 3:
+            raise ParameterError("strategies", f"array of shape {arr.shape}", "an array (G, n, 2n + 1)")
+    else:
+        groups = list(strategies)
+        if groups and all(isinstance(s, GroupStrategy) for s in groups):
+            groups = [groups]  # one group
+        index: dict[int, int] = {}  # one table per distinct strategy object
+        tables: list[np.ndarray] = []
+        rows = []
+        for g in groups:
+            try:
+                members = list(g)
+            except TypeError:
+                raise ParameterError("strategies", strategies,
+                                     "a list of groups, each a list of GroupStrategy") from None
+            if len(members) != n_game:
+                raise ParameterError("strategies", f"a group of {len(members)} members",
+                                     f"groups of n = {n_game} members (the game's group size)")
+            row = []
+            for s in members:
+                key = id(s)
+                if key not in index:
+                    if not isinstance(s, GroupStrategy):
+                        raise ParameterError("strategies", s, "groups of GroupStrategy objects")
+                    index[key] = len(tables)
+                    tables.append(s.array(n_game))
+                row.append(index[key])
+            rows.append(row)
+        if not rows:
+            raise ParameterError("strategies", strategies, "at least one group")
+        arr = np.stack(tables)[np.array(rows, dtype=np.int64)]
+    G, n, width = arr.shape
+    if n != n_game or width != 2 * n + 1:
+        raise ParameterError("strategies", f"array of shape {arr.shape}",
+                             f"shape (G, {n_game}, {2 * n_game + 1}) for the game's group size n = {n_game}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 1):
+        raise ParameterError("strategies", "array with entries outside [0, 1]", "probabilities in [0, 1]")
+    return arr
+
+
+def group_payoff_table(game, n):
+    """Payoff of a member by local index a*n + j (own move a, j other cooperators),
+    obtained from ``game.payoffs`` on canonical action profiles."""
+    profiles = np.ones((2 * n, n), dtype=np.int8)
+    for a in (0, 1):
+        for j in range(n):
+            profiles[a * n + j, 0] = a
+            profiles[a * n + j, 1: 1 + j] = 0
+    return np.asarray(game.payoffs(profiles), dtype=float)[:, 0]
+
+
+def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
+    """One chunk of groups sorted by length (descending); ``tab`` (g, n, 2n+1) float32."""
+    g, n, width = tab.shape
+    T = int(L[0])
+    active = g - np.searchsorted(L[::-1], np.arange(T), side="right")  # #(L > t)
+    flat = tab.reshape(-1)
+    base = (np.arange(g * n, dtype=np.int64) * width).reshape(g, n)
+    ones = np.ones(n, dtype=np.float32)
+    score = np.zeros((g, n))
+    defections = np.zeros((g, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
+    def_total = np.zeros((g, n), dtype=np.int64)
+    acts = np.full((T, g, n), -1, dtype=np.int8) if record else None
+    d = np.empty((g, n), dtype=np.float32)  # 1.0 = D
+    pr = np.empty((g, n), dtype=np.float32)
+    u = np.empty((g, n), dtype=np.float32)
+    nd = np.empty(g, dtype=np.float32)
+    lf = np.empty((g, n), dtype=np.float32)
+    local = np.empty((g, n), dtype=np.int64)
+    idx = np.empty((g, n), dtype=np.int64)
+    pay = np.empty((g, n))
+    for t in range(T):
+        k = int(active[t])
+        if t == 0:
+            pr[:k] = tab[:k, :, -1]
+        else:
+            np.add(base[:k], local[:k], out=idx[:k])
+            flat.take(idx[:k], out=pr[:k])
+        if stochastic:
+            rng.random(out=u[:k], dtype=np.float32)
+            np.greater_equal(u[:k], pr[:k], out=d[:k])
+        else:
+            np.less(pr[:k], 0.5, out=d[:k])
+        np.matmul(d[:k], ones, out=nd[:k])  # defectors in the group
+        # own move a, j = others cooperating = (n - nd) - (1 - a): local = a*n + j = a*(n+1) + n-1-nd
+        np.multiply(d[:k], n + 1, out=lf[:k])
+        np.add(lf[:k], (n - 1 - nd[:k])[:, None], out=lf[:k])
+        np.copyto(local[:k], lf[:k], casting="unsafe")
+        paytab.take(local[:k], out=pay[:k])
+        score[:k] += pay[:k]
+        defections[:k] += d[:k]
+        if record:
+            acts[t, :k] = d[:k]
+        if (t + 1) % FLUSH == 0:
+            def_total += defections.astype(np.int64)
+            defections[:] = 0
+    def_total += defections.astype(np.int64)
+    return score, def_total, (acts.transpose(1, 0, 2) if record else None)
+
+
+def play_group_tables(tab, lengths, paytab, rng, record=False) -> GroupMatches:
+    """The core of :func:`coopsim.engine.sampled.play_groups` on validated inputs: ``tab`` (G, n, 2n+1) float32
+    with noise folded in, ``lengths`` (G,) drawn from ``rng`` already, ``paytab`` from
+    :func:`group_payoff_table`. The world's period loop calls it directly."""
+    G, n = tab.shape[0], tab.shape[1]
+    max_len = int(lengths.max(initial=0))
+    varying = G > 0 and bool(np.any(lengths != lengths[0]))
+    order = np.argsort(-lengths, kind="stable") if varying else np.arange(G)
+    L = lengths[order]
+    tab = tab[order]
+    stochastic = bool(np.any((tab > 0) & (tab < 1)))
+    score = np.zeros((G, n))
+    defections = np.zeros((G, n), dtype=np.int64)
+    actions = np.full((G, max_len, n), -1, dtype=np.int8) if record else None
+    step = max(1, CHUNK // n)
+    for lo in range(0, G, step):
+        hi = min(G, lo + step)
+        c_score, c_def, c_acts = _run_group_chunk(tab[lo:hi], L[lo:hi], paytab, rng, stochastic, record)
+        score[order[lo:hi]] = c_score
+        defections[order[lo:hi]] = c_def
+        if record:
+            actions[order[lo:hi], : c_acts.shape[1]] = c_acts
+    Lf = lengths.astype(float)
+    coop = 1.0 - defections / Lf[:, None]
+    return GroupMatches(
+        lengths=lengths,
+        score=score,
+        payoff=score / Lf[:, None],
+        cooperation=coop,
+        group_cooperation=coop.mean(axis=1),
+        actions=actions,
+    )
