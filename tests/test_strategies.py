@@ -82,3 +82,31 @@ def test_bad_strategies_name_the_parameter(make, name):
     with pytest.raises(cs.ParameterError) as err:
         make()
     assert err.value.name == name
+
+
+def test_conditional_cooperator_share_and_count_are_separate_keywords():
+    # share s: at least ceil(s (n - 1)) of the n - 1 others; count k: at least k others
+    for n in (2, 3, 5, 8):
+        j = np.arange(n)
+        assert cs.conditional_cooperator(share=1.0).table(n)[0].tolist() == (j >= n - 1).tolist()
+        assert cs.conditional_cooperator(share=0.25).table(n)[0].tolist() == (j >= np.ceil(0.25 * (n - 1))).tolist()
+        assert cs.conditional_cooperator(count=1).table(n)[0].tolist() == (j >= 1).tolist()
+        assert cs.conditional_cooperator(1).table(n).tolist() == cs.conditional_cooperator(count=1).table(n).tolist()
+    # 1.0 was read as a head count although documented as a share: now refused, naming the keywords
+    with pytest.raises(cs.ParameterError, match=r"share=1 .*count=1"):
+        cs.conditional_cooperator(1.0)
+    with pytest.raises(cs.ParameterError, match="exactly one"):
+        cs.conditional_cooperator(share=0.5, count=2)
+    with pytest.raises(cs.ParameterError, match="exactly one"):
+        cs.conditional_cooperator()
+    with pytest.raises(cs.ParameterError, match="share"):
+        cs.conditional_cooperator(share=1.5)
+    assert cs.conditional_cooperator(0.5).table(7).tolist() == cs.conditional_cooperator(share=0.5).table(7).tolist()
+
+
+def test_cond_coop50_rows_unchanged():
+    from coopsim.strategies.group import group_rule
+    from coopsim.world.scenario import _group_rule
+
+    for n in range(2, 10):
+        assert group_rule("CondCoop50").array(n).tobytes() == _group_rule("CondCoop50", n, 1 / 3).tobytes()

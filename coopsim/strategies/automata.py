@@ -84,14 +84,16 @@ def grudger() -> Automaton:
 def tit_for_two_tats() -> Automaton:
     """axelrod's TitFor2Tats: defect only after two consecutive defections of the co-player.
 
-    States: 0 start; 1 last co-player move C (or only one move seen, C); 2 exactly one D
-    last (after a C or at the start); 3 two Ds in a row. Cooperates except in state 3.
+    States: 0 start; 1 the co-player's last move C; 2 exactly one D last (after a C or at
+    the start); 3 at least two Ds in a row. Cooperates except in state 3. A lone D (from
+    states 0 and 1) leads to state 2, a second D in a row to state 3, any C back to 1.
+    Against axelrod's Alternator it cooperates throughout, as axelrod's TitFor2Tats.
     """
     # outcome o: co-player defected iff o in (1, 3)
     def nxt(after_c, after_d):
         return (after_c, after_d, after_c, after_d)
 
-    trans = (nxt(1, 2), nxt(1, 3), nxt(1, 3), nxt(1, 3))
+    trans = (nxt(1, 2), nxt(1, 2), nxt(1, 3), nxt(1, 3))
     return Automaton((1.0, 1.0, 1.0, 0.0), trans, 0, "TitFor2Tats", memory_depth=2, reciprocating=True)
 
 

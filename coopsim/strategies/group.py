@@ -79,26 +79,51 @@ class GroupStrategy:
         return self.name
 
 
-def conditional_cooperator(threshold: int | float, initial: float = 1.0, name: str | None = None) -> GroupStrategy:
-    """Cooperate if at least ``threshold`` of the other members cooperated last round.
+def conditional_cooperator(threshold: int | float | None = None, initial: float = 1.0, name: str | None = None,
+                           *, share: float | None = None, count: int | None = None) -> GroupStrategy:
+    """Cooperate if at least a threshold of the other members cooperated last round.
 
-    An integer threshold k counts co-players (k = n - 1: "all others", the N-player TFT);
-    a float in (0, 1] is a share of the n - 1 others, rounded up, so it adapts to n.
+    ``count=k`` counts co-players (k = n - 1: "all others", the N-player TFT);
+    ``share=s`` in [0, 1] is a share of the n - 1 others, k = ceil(s (n - 1)), so it
+    adapts to n (``share=1.0``: all others). Give exactly one. A positional ``threshold``
+    is read only when unambiguous: an int is a count, a non-integer float a share; an
+    integer-valued float (1.0) is refused, naming the keyword to use.
+
+    >>> conditional_cooperator(share=1.0).table(4)[0].tolist(), conditional_cooperator(count=1).table(4)[0].tolist()
+    ([0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 1.0])
     """
-    if isinstance(threshold, float) and not float(threshold).is_integer():
-        share = check_probability("threshold", threshold)
+    given = [k for k, v in (("threshold", threshold), ("share", share), ("count", count)) if v is not None]
+    if len(given) != 1:
+        raise ParameterError("share/count", (share, count), "exactly one of share= (a share of the others) or "
+                             "count= (a number of other members)")
+    if threshold is not None:
+        if isinstance(threshold, (bool, np.bool_)):
+            raise ParameterError("threshold", threshold, "share= (a share of the others) or count= (a number)")
+        if isinstance(threshold, (int, np.integer)):
+            count = threshold
+        elif isinstance(threshold, (float, np.floating)) and not float(threshold).is_integer():
+            share = threshold
+        elif isinstance(threshold, (float, np.floating)) and np.isfinite(threshold):
+            raise ParameterError("threshold", threshold,
+                                 f"share={float(threshold):g} (a share of the others) or count={int(threshold)} "
+                                 "(a number of other members): an integer-valued float is ambiguous, "
+                                 "use the keyword")
+        else:
+            raise ParameterError("threshold", threshold, "share= (a share of the others) or count= (a number)")
+    if share is not None:
+        share = check_probability("share", share)
 
         def rule(n: int) -> np.ndarray:
             k = int(np.ceil(share * (n - 1) - 1e-12))
             return np.tile((np.arange(n) >= k).astype(float), (2, 1))
 
-        label = name or f"CondCoop({share:.3g})"
+        label = name or (f"CondCoop({share:.3g})" if 0 < share < 1 else f"CondCoop(share={share:g})")
     else:
-        k = check_int("threshold", threshold, minimum=0)
+        k = check_int("count", count, minimum=0)
 
         def rule(n: int) -> np.ndarray:
             if k > n - 1:
-                raise ParameterError("threshold", k, f"at most n - 1 = {n - 1} other members")
+                raise ParameterError("count", k, f"a threshold of at most n - 1 = {n - 1} other members")
             return np.tile((np.arange(n) >= k).astype(float), (2, 1))
 
         label = name or f"CondCoop({k})"
@@ -139,7 +164,7 @@ def group_random() -> GroupStrategy:
 
 
 def _cond_coop50() -> GroupStrategy:
-    return conditional_cooperator(0.5, name="CondCoop50")
+    return conditional_cooperator(share=0.5, name="CondCoop50")
 
 
 GROUP_RULES: dict[str, Callable[..., GroupStrategy]] = {
