@@ -10,8 +10,31 @@ import pytest
 import coopsim as cs
 from coopsim.strategies import registry
 from coopsim.strategies.registry import StrategyContext
-from coopsim.world.scenario import GROUP_STRATEGIES, PAIR_STRATEGIES, Scenario, _group_rule
+from coopsim.world.scenario import GROUP_STRATEGIES, PAIR_STRATEGIES, Scenario
 
+
+# coopsim 0.1's named group rules (world/scenario.py), kept as the oracle of bit identity
+def _group_rule(name: str, n: int, generosity: float) -> np.ndarray:
+    """Flat group memory-one rule (2n table + initial) for a named group strategy."""
+    j = np.arange(n)
+    all_others = (j == n - 1).astype(float)
+    if name == "ALLC":
+        t, init = np.ones((2, n)), 1.0
+    elif name == "ALLD":
+        t, init = np.zeros((2, n)), 0.0
+    elif name == "TFT":  # cooperate iff all others cooperated (n = 2: tit-for-tat)
+        t, init = np.tile(all_others, (2, 1)), 1.0
+    elif name == "GTFT":  # ... else forgive with probability q
+        t, init = np.tile(np.maximum(all_others, generosity), (2, 1)), 1.0
+    elif name == "WSLS":  # stay after full cooperation or after (D, nobody cooperated)
+        t, init = np.stack([all_others, (j == 0).astype(float)]), 1.0
+    elif name == "CondCoop50":
+        t, init = np.tile((j >= np.ceil(0.5 * (n - 1))).astype(float), (2, 1)), 1.0
+    elif name == "RANDOM":
+        t, init = np.full((2, n), 0.5), 0.5
+    else:  # pragma: no cover - validated before
+        raise ValueError(name)
+    return np.concatenate([t.ravel(), [init]])
 
 def test_builtin_names_in_scenario_order():
     # the built-ins come first (a doctest in the same process may have registered more)
