@@ -213,3 +213,14 @@ def test_a_folder_written_by_version_0_1_still_loads(tmp_path):
     for table in (read_runs(out), load_results(out).runs):
         assert table.attrs["parameters"] == ["noise", "regime.monitoring"]
         assert "emerged" in table.attrs["metrics"] and "status" not in table.attrs["metrics"]
+
+
+def test_experiments_pickle_with_their_run_time_design_model(oat, tmp_path):
+    import pickle
+
+    for text in (FILE, GRID):
+        exp = load_experiment(_write(tmp_path, text))
+        again = pickle.loads(pickle.dumps(exp))
+        assert again.design == exp.design and type(again.design) is type(exp.design)
+        assert again.design_points().params == exp.design_points().params
+        assert again.sha256 == exp.sha256

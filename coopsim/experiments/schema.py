@@ -114,6 +114,13 @@ Ranges = Annotated[dict[str, Range], BeforeValidator(flatten_sections)]
 class DesignSection(_Strict):
     """``[design]``: the points of the sweep (the base of the model :func:`design_model` builds)."""
 
+    def __reduce__(self):  # the model is built at run time: pickle its data, rebuild on loading
+        return (_design_from_dict, (self.model_dump(exclude_none=True),))
+
+
+def _design_from_dict(data: dict) -> DesignSection:
+    return design_model().model_validate(data)
+
 
 _DESIGN_MODELS: dict[int, type[DesignSection]] = {}
 _INPUT_TYPES = {"parameters": Values, "points": Points, "ranges": Ranges}
