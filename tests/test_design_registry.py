@@ -224,3 +224,22 @@ def test_experiments_pickle_with_their_run_time_design_model(oat, tmp_path):
         assert again.design == exp.design and type(again.design) is type(exp.design)
         assert again.design_points().params == exp.design_points().params
         assert again.sha256 == exp.sha256
+
+
+def test_reference_lists_every_design_key_of_the_registry(oat):
+    import re
+    from pathlib import Path
+
+    from coopsim.experiments.schemagen import design_keys_table
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reference" / "experiment-files.md").read_text("utf-8")
+    block = re.search(r"<!-- design-keys:start -->\n(.*?)\n<!-- design-keys:end -->", doc, re.S).group(1)
+    with_oat = design_keys_table()
+    assert "| `include_base` | one_at_a_time | also run the base scenario (default true) |" in with_oat
+    assert "| `parameters` | grid, one_at_a_time |" in with_oat
+    registry.unregister("one_at_a_time")
+    try:
+        assert block == design_keys_table()  # the built-in kinds only
+        assert "include_base" not in block and "`samples` (`n`) | random, latin_hypercube, sobol" in block
+    finally:
+        registry.register(OAT)

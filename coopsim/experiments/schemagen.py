@@ -1,9 +1,9 @@
 """Generated descriptions of the file format: the JSON Schema and the reference table.
 
 :func:`json_schema` is the JSON Schema (draft 2020-12) of experiment files, for editors;
-it follows the registered design kinds. :func:`scenario_keys_table` is the Markdown table
-of every ``[scenario]`` key that ``docs/reference/experiment-files.md`` embeds (a test
-keeps the two identical).
+it follows the registered design kinds. :func:`scenario_keys_table` and
+:func:`design_keys_table` are the Markdown tables of every ``[scenario]`` and ``[design]``
+key that ``docs/reference/experiment-files.md`` embeds (tests keep them identical).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from .parameters import parameter_names, sections
 from .schema import RANGE_SCHEMA, Experiment, design_model
 
-__all__ = ["json_schema", "scenario_keys_table"]
+__all__ = ["json_schema", "scenario_keys_table", "design_keys_table"]
 
 
 def _scenario_schema() -> dict:
@@ -108,4 +108,28 @@ def scenario_keys_table() -> str:
                 rows.append(f"| `{key}.{sub}` | {kind(subnode)} | {default(mech[sub])} |")
         else:
             rows.append(f"| `{key}` | {kind(node)} | {default(fields[key])} |")
+    return "\n".join(rows)
+
+
+def design_keys_table() -> str:
+    """Markdown table of every ``[design]`` key of the registered design kinds: which kinds
+    read it and what it holds; the reference page embeds it and a test keeps the two
+    identical."""
+    from .designs import registry
+
+    names = [f"`{n}`" for n in registry.names()]
+    rows = ["| key | kinds | meaning |", "|---|---|---|",
+            f"| `kind` | all | {', '.join(names[:-1])} or {names[-1]} |" if len(names) > 1 else
+            f"| `kind` | all | {names[0]} |"]
+    for key, meaning in registry.INPUTS.items():
+        rows.append(f"| `{key}` | {', '.join(registry.users(key)) or '(none)'} | {meaning} |")
+    for key in registry.option_names():
+        declared = [(k.name, k.option(key)) for k in registry.kinds() if k.option(key) is not None]
+        aliases = "".join(f" (`{a}`)" for a in declared[0][1].aliases)
+        groups: dict[str, list[str]] = {}
+        for kind, opt in declared:
+            groups.setdefault(opt.description, []).append(kind)
+        meaning = (next(iter(groups)) if len(groups) == 1
+                   else "; ".join(f"{', '.join(ks)}: {text}" for text, ks in groups.items()))
+        rows.append(f"| `{key}`{aliases} | {', '.join(k for k, _ in declared)} | {meaning} |")
     return "\n".join(rows)
