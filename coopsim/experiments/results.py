@@ -397,8 +397,9 @@ class ExperimentResult:
 
     @property
     def parameters(self) -> list[str]:
-        """The design's parameter columns."""
-        return [c for c in self.design.columns if c != "point"]
+        """The design's parameter columns (as stored with the runs, else the design's columns)."""
+        stored = self.runs.attrs.get("parameters")
+        return list(stored) if stored is not None else [c for c in self.design.columns if c != "point"]
 
     @property
     def n_errors(self) -> int:
