@@ -243,8 +243,8 @@ def test_json_schema_describes_the_format():
 
 def test_reference_lists_every_scenario_key_of_the_schema():
     # the table in docs/reference/experiment-files.md is the generated one (regenerate it
-    # with coopsim.experiments.config.scenario_keys_table() when the scenario changes)
-    from coopsim.experiments.config import json_schema, scenario_keys_table
+    # with coopsim.experiments.schemagen.scenario_keys_table() when the scenario changes)
+    from coopsim.experiments.schemagen import json_schema, scenario_keys_table
 
     text = DOC.read_text("utf-8")
     block = re.search(r"<!-- scenario-keys:start -->\n(.*?)\n<!-- scenario-keys:end -->", text, re.S).group(1)

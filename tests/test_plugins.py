@@ -201,3 +201,46 @@ def test_every_mechanism_acts_or_refuses_under_every_setting(mech):
         assert not same, f"{mech} accepted {setting} but changed nothing"
         acted += 1
     assert acted > 0
+
+
+def test_outside_mechanism_runs_from_an_experiment_file(shaming, tmp_path):
+    from coopsim.experiments import load_experiment, run_experiment
+
+    path = tmp_path / "shaming.toml"
+    path.write_text("""
+[experiment]
+name = "shaming"
+replications = 2
+seed = 9
+record_periods = true
+
+[scenario]
+n_states = 12
+periods = 30
+window = 10
+shaming = { visibility = 0.5 }
+
+[design]
+kind = "grid"
+[design.parameters]
+"shaming.penalty" = [0.0, 2.0]
+""", encoding="utf-8")
+    exp = load_experiment(path)
+    res = run_experiment(exp, output=tmp_path / "out", progress=False)
+    runs = res.runs
+    assert "shaming.penalty" in runs.attrs["parameters"]
+    assert sorted(runs["shaming.penalty"].unique()) == [0.0, 2.0]
+    assert (runs["status"] == "ok").all()
+    periods = res.periods
+    shamed = periods.groupby("shaming.penalty")["shamed"].max()
+    assert shamed.loc[0.0] == 0 and shamed.loc[2.0] > 0
+    # the penalty-free point is the plain scenario, run for run
+    plain = Scenario(n_states=12, periods=30, window=10)
+    first = runs[runs["shaming.penalty"] == 0.0].sort_values("replication").iloc[0]
+    from coopsim.experiments.runner import run_seed
+
+    seed = run_seed(9, int(first["point"]), int(first["replication"]))
+    assert plain.run(seed=seed).summary["window_cooperation"] == pytest.approx(first["window_cooperation"], abs=0)
+    with pytest.raises(Exception) as err:  # a misspelt parameter of the outside section names it
+        load_experiment(path.write_text(path.read_text().replace("visibility", "visibilty")) and path)
+    assert "shaming.visibilty" in str(err.value)

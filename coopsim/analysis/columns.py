@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError
-from ..experiments.config import METRICS
+from ..experiments.columns import METRICS
 
 __all__ = ["METRICS", "parameter_columns", "infer_parameter_columns", "ok_runs"]
 

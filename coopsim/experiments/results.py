@@ -5,7 +5,8 @@ An output folder holds
 ``manifest.json``
     the experiment file (path, SHA-256), coopsim and library versions, start and end
     time, status (``running`` / ``complete`` / ``interrupted``), design size, seed, one
-    entry per session (a resumed run adds a session), the SALib problem of a Sobol design;
+    entry per session (a resumed run adds a session), the SALib problem of a Sobol design,
+    and which columns of the runs table are ``parameters`` and which are ``metrics``;
 ``experiment.toml`` (or ``experiment.json``)
     a copy of the experiment as it was run;
 ``design.parquet``
@@ -13,18 +14,18 @@ An output folder holds
 ``runs/part-*.parquet``
     the runs table, one row per (point, replication), written part by part as runs
     complete — each part is written to a hidden temporary name and renamed, so a part
-    file is either complete or absent;
+    file is either complete or absent. Each part's Parquet schema metadata holds, under
+    the key ``coopsim``, the JSON ``{"format", "parameters", "metrics"}`` of its columns;
 ``periods/part-*.parquet`` (when ``record_periods``)
     per-period time series, one row per (point, replication, period).
 
-The runs table (see :func:`runs_frame`): ``point``, ``replication``, ``seed_entropy``
-(the root seed) and ``seed_spawn_key`` (``"(point, replication)"``: the run used
-``numpy.random.SeedSequence(seed_entropy, spawn_key=(point, replication))``), one column
-per design parameter, every summary metric (``emerged`` is a nullable boolean, other
-metrics floats, ``emergence_period`` NaN when cooperation never emerged), ``status``
-(``"ok"`` / ``"error"``), ``error`` (the exception, NaN when ok) and ``elapsed``
-(seconds). Reading sorts by (point, replication) and drops duplicates, so a resumed
-folder reads exactly like an uninterrupted one.
+The runs table (see :func:`runs_frame` and :mod:`~coopsim.experiments.columns`):
+``point``, ``replication``, ``seed_entropy``, ``seed_spawn_key``, one column per design
+parameter, every summary metric, ``status``, ``error`` and ``elapsed``. Reading sorts by
+(point, replication) and drops duplicates, so a resumed folder reads exactly like an
+uninterrupted one, and sets ``runs.attrs["parameters"]`` and ``runs.attrs["metrics"]``
+from what was stored (:func:`stored_columns`; folders written by coopsim 0.1, without
+that metadata, fall back to the manifest's design parameters).
 """
 from __future__ import annotations
 
@@ -44,20 +45,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .config import METRICS, Experiment, ExperimentError, loads_experiment
-from .design import STR
+from .columns import BOOKKEEPING, BOOLEAN_METRICS, HEAD, KEY, PERIOD, TAIL, metric_order
+from .errors import ExperimentError
+from .loading import loads_experiment
+from .schema import Experiment
+from .designs.base import STR
 
 __all__ = ["ResultStore", "ExperimentResult", "runs_frame", "periods_frame", "read_runs", "read_periods",
-           "load_results", "MANIFEST", "FORMAT_VERSION"]
+           "load_results", "stored_columns", "part_metadata", "MANIFEST", "FORMAT_VERSION", "METADATA_KEY"]
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+#: 2: the manifest and every part record the parameter and metric columns (1: coopsim 0.1)
+FORMAT_VERSION = 2
 RUNS, PERIODS, DESIGN = "runs", "periods", "design.parquet"
-KEY = ["point", "replication"]
-HEAD = ["point", "replication", "seed_entropy", "seed_spawn_key"]
-TAIL = ["status", "error", "elapsed"]
-#: metrics stored as nullable booleans (NA for failed runs)
-BOOLEAN_METRICS = ("emerged",)
+#: the key of the Parquet schema metadata holding a part's columns
+METADATA_KEY = b"coopsim"
 
 
 def now() -> str:
@@ -65,13 +67,6 @@ def now() -> str:
 
 
 # ============================================================================ tables
-def metric_order(columns: Sequence[str], known: Sequence[str] = ()) -> list[str]:
-    """Metrics in a stable order: the standard ones, then ``known`` (e.g. final shares in
-    strategy order), then the rest alphabetically."""
-    first = [m for m in METRICS if m in columns] + [m for m in known if m in columns and m not in METRICS]
-    return first + sorted(c for c in columns if c not in first)
-
-
 def canonical(df: pd.DataFrame, parameters: Sequence[str], metrics: Sequence[str] = ()) -> pd.DataFrame:
     """Columns in the canonical order: bookkeeping, parameters, metrics, status."""
     head = [c for c in HEAD if c in df.columns] + [p for p in parameters if p in df.columns]
@@ -144,9 +139,27 @@ def _fsync_write(path: Path, write) -> None:
             tmp.unlink()
 
 
-def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Atomically write a DataFrame as Parquet (temporary name, then rename)."""
-    _fsync_write(path, lambda fh: df.to_parquet(fh, index=False, engine="pyarrow"))
+def write_parquet(df: pd.DataFrame, path: Path, metadata: dict | None = None) -> None:
+    """Atomically write a DataFrame as Parquet (temporary name, then rename); ``metadata``
+    (JSON) goes into the schema metadata under :data:`METADATA_KEY`."""
+    if metadata is None:
+        _fsync_write(path, lambda fh: df.to_parquet(fh, index=False, engine="pyarrow"))
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           METADATA_KEY: json.dumps(metadata).encode("utf-8")})
+    _fsync_write(path, lambda fh: pq.write_table(table, fh))
+
+
+def part_metadata(path: Path) -> dict | None:
+    """The ``{"format", "parameters", "metrics"}`` a part was written with (None before format 2)."""
+    import pyarrow.parquet as pq
+
+    raw = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
+    return json.loads(raw) if raw else None
 
 
 def write_json(data: dict, path: Path) -> None:
@@ -178,6 +191,9 @@ class ResultStore:
         self.session = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
         self._seq = 0
         self.manifest: dict = {}
+        #: the parameter columns, and the metric columns declared or written so far
+        self.parameters: list[str] = []
+        self.metrics: list[str] = []
 
     # ------------------------------------------------------------------ layout
     @property
@@ -206,6 +222,8 @@ class ResultStore:
             raise ExperimentError(str(self.manifest_path), "", f"cannot be read: {err}") from None
 
     def write_manifest(self, manifest: dict) -> None:
+        """Write the manifest, with this store's ``parameters`` and ``metrics`` lists."""
+        manifest.update(format=FORMAT_VERSION, parameters=list(self.parameters), metrics=list(self.metrics))
         self.manifest = manifest
         if self.folder is not None:
             write_json(manifest, self.manifest_path)
@@ -233,7 +251,12 @@ class ResultStore:
                 (self.folder / name).unlink()
 
     # ------------------------------------------------------------------ writing
-    def start(self, experiment: Experiment | None, design_table: pd.DataFrame) -> None:
+    def start(self, experiment: Experiment | None, design_table: pd.DataFrame, parameters: Sequence[str] = (),
+              metrics: Sequence[str] = ()) -> None:
+        """Begin writing: the design, a copy of the experiment; ``parameters`` and
+        ``metrics`` are the columns the runs parts will hold (more metrics may follow)."""
+        self.parameters = list(parameters)
+        self.metrics = list(dict.fromkeys(metrics))
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -246,8 +269,16 @@ class ResultStore:
             else:
                 write_json(experiment.model_dump(mode="json", exclude_none=True), self.folder / "experiment.json")
 
+    def _columns(self, df: pd.DataFrame, skip: Sequence[str]) -> dict:
+        params = [p for p in self.parameters if p in df.columns]
+        metrics = [c for c in df.columns if c not in skip and c not in params]
+        return {"format": FORMAT_VERSION, "parameters": params, "metrics": metrics}
+
     def write(self, runs: pd.DataFrame, periods: pd.DataFrame | None = None) -> None:
-        """One part: the periods first, then the runs (the runs part marks the runs done)."""
+        """One part: the periods first, then the runs (the runs part marks the runs done).
+        Each part records its parameter and metric columns (see the module docstring)."""
+        meta = self._columns(runs, BOOKKEEPING)
+        self.metrics += [m for m in meta["metrics"] if m not in self.metrics]
         if self.folder is None:
             self._runs.append(runs)
             if periods is not None:
@@ -257,8 +288,8 @@ class ResultStore:
         self._seq += 1
         if periods is not None and len(periods):
             self.periods_dir.mkdir(exist_ok=True)
-            write_parquet(periods, self.periods_dir / name)
-        write_parquet(runs, self.runs_dir / name)
+            write_parquet(periods, self.periods_dir / name, self._columns(periods, (*KEY, PERIOD)))
+        write_parquet(runs, self.runs_dir / name, meta)
 
     # ------------------------------------------------------------------ reading
     def done(self) -> set[tuple[int, int]]:
@@ -266,33 +297,75 @@ class ResultStore:
         if self.folder is None:
             df = pd.concat(self._runs, ignore_index=True) if self._runs else None
         else:
-            df = _read_parts(self.runs_dir, columns=KEY)
+            df = _read_parts(self.runs_dir, columns=list(KEY))
         if df is None or not len(df):
             return set()
         return set(zip(df["point"].astype(int), df["replication"].astype(int), strict=True))
 
-    def runs(self, parameters: Sequence[str] = (), metrics: Sequence[str] = ()) -> pd.DataFrame | None:
+    def stored_columns(self, manifest: dict | None = None) -> tuple[list[str], list[str]]:
+        """(parameters, metrics) as stored: this store's lists in memory; for a folder the
+        manifest's lists, else those of the runs parts, else (coopsim 0.1) the manifest's
+        design parameters, else the columns of ``design.parquet``."""
+        if self.folder is None:
+            return list(self.parameters), list(self.metrics)
+        manifest = self.read_manifest() if manifest is None else manifest
+        manifest = manifest or {}
+        metas = [m for m in (part_metadata(p) for p in _parts(self.runs_dir)) if m is not None]
+        parameters = manifest.get("parameters")
+        if parameters is None and metas:
+            parameters = list(dict.fromkeys(p for m in metas for p in m["parameters"]))
+        if parameters is None:
+            parameters = manifest.get("design", {}).get("parameters")
+        if parameters is None and (self.folder / DESIGN).exists():
+            parameters = [c for c in pd.read_parquet(self.folder / DESIGN).columns if c != "point"]
+        metrics = list(manifest.get("metrics") or []) + [c for m in metas for c in m["metrics"]]
+        return list(parameters or []), list(dict.fromkeys(metrics))
+
+    def runs(self, parameters: Sequence[str] | None = None, metrics: Sequence[str] | None = None
+             ) -> pd.DataFrame | None:
+        """The runs table; ``attrs["parameters"]`` and ``attrs["metrics"]`` name its columns
+        (from what was stored unless ``parameters``/``metrics`` are given)."""
         df = (pd.concat(self._runs, ignore_index=True) if self._runs else None) if self.folder is None \
             else _read_parts(self.runs_dir)
         if df is None:
             return None
-        df = df.drop_duplicates(KEY, keep="last").sort_values(KEY, kind="stable").reset_index(drop=True)
-        return canonical(df, parameters, metrics)
+        if parameters is None or metrics is None:
+            stored = self.stored_columns()
+            parameters = stored[0] if parameters is None else parameters
+            metrics = stored[1] if metrics is None else metrics
+        df = df.drop_duplicates(list(KEY), keep="last").sort_values(list(KEY), kind="stable").reset_index(drop=True)
+        df = canonical(df, parameters, metrics)
+        return _label(df, parameters, BOOKKEEPING)
 
-    def periods(self) -> pd.DataFrame | None:
+    def periods(self, parameters: Sequence[str] | None = None) -> pd.DataFrame | None:
+        """The periods table (None if not recorded), with ``attrs["parameters"]`` and
+        ``attrs["metrics"]`` (the per-period outcome columns)."""
         df = (pd.concat(self._periods, ignore_index=True) if self._periods else None) if self.folder is None \
             else _read_parts(self.periods_dir)
         if df is None:
             return None
-        key = KEY + ["period"]
-        return df.drop_duplicates(key, keep="last").sort_values(key, kind="stable").reset_index(drop=True)
+        key = [*KEY, PERIOD]
+        df = df.drop_duplicates(key, keep="last").sort_values(key, kind="stable").reset_index(drop=True)
+        return _label(df, self.stored_columns()[0] if parameters is None else parameters, key)
+
+
+def _label(df: pd.DataFrame, parameters: Sequence[str], bookkeeping: Sequence[str]) -> pd.DataFrame:
+    """Set ``df.attrs["parameters"]`` and ``df.attrs["metrics"]`` (in column order)."""
+    params = [c for c in df.columns if c in set(parameters)]
+    df.attrs["parameters"] = params
+    df.attrs["metrics"] = [c for c in df.columns if c not in set(bookkeeping) and c not in set(params)]
+    return df
+
+
+def stored_columns(folder: str | Path) -> tuple[list[str], list[str]]:
+    """(parameters, metrics) of an output folder, as stored (see :meth:`ResultStore.stored_columns`)."""
+    return ResultStore(folder).stored_columns()
 
 
 def read_runs(folder: str | Path) -> pd.DataFrame:
-    """The runs table of an output folder (sorted by point and replication)."""
-    store = ResultStore(folder)
-    manifest = store.read_manifest() or {}
-    df = store.runs(manifest.get("design", {}).get("parameters", ()), manifest.get("metrics", ()))
+    """The runs table of an output folder (sorted by point and replication), with
+    ``attrs["parameters"]`` and ``attrs["metrics"]`` as stored."""
+    df = ResultStore(folder).runs()
     if df is None:
         raise ExperimentError(str(folder), "", "holds no runs (no runs/part-*.parquet)")
     return df
@@ -324,8 +397,9 @@ class ExperimentResult:
 
     @property
     def parameters(self) -> list[str]:
-        """The design's parameter columns."""
-        return [c for c in self.design.columns if c != "point"]
+        """The design's parameter columns (as stored with the runs, else the design's columns)."""
+        stored = self.runs.attrs.get("parameters")
+        return list(stored) if stored is not None else [c for c in self.design.columns if c != "point"]
 
     @property
     def n_errors(self) -> int:
@@ -366,10 +440,11 @@ def load_results(folder: str | Path) -> ExperimentResult:
         with contextlib.suppress(ExperimentError, ValueError):
             experiment = Experiment.from_dict(json.loads((folder / "experiment.json").read_text("utf-8")))
     design = pd.read_parquet(folder / DESIGN) if (folder / DESIGN).exists() else pd.DataFrame({"point": []})
-    runs = store.runs(manifest.get("design", {}).get("parameters", ()), manifest.get("metrics", ()))
+    parameters, metrics = store.stored_columns(manifest)
+    runs = store.runs(parameters, metrics)
     if runs is None:
-        runs = pd.DataFrame(columns=HEAD + TAIL)
-    return ExperimentResult(experiment, runs, store.periods(), design, folder, manifest,
+        runs = _label(pd.DataFrame(columns=[*HEAD, *TAIL]), parameters, BOOKKEEPING)
+    return ExperimentResult(experiment, runs, store.periods(parameters), design, folder, manifest,
                             bool(manifest.get("quick", False)))
 
 

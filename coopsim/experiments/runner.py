@@ -33,11 +33,15 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError, check_int
-from .config import METRICS, Experiment, ExperimentError, load_experiment
-from .design import Design, grid
-from .results import ExperimentResult, ResultStore, now, periods_frame, runs_frame, versions
+from .columns import run_metrics
+from .errors import ExperimentError
+from .loading import load_experiment
+from .schema import Experiment
+from .designs.base import Design, single_point
+from .designs.grid import grid
+from .results import FORMAT_VERSION, ExperimentResult, ResultStore, now, periods_frame, runs_frame, versions
 
-__all__ = ["run_experiment", "sweep", "run_seed", "BACKENDS", "FLUSH_SECONDS"]
+__all__ = ["run_experiment", "sweep", "run_seed", "declared_metrics", "BACKENDS", "FLUSH_SECONDS"]
 
 BACKENDS = ("serial", "processes", "dask")
 #: a part file is written when this many seconds have passed since the last one (or at the end)
@@ -205,8 +209,11 @@ def _metric_filter(patterns: Sequence[str] | None):
     return lambda name: any(fnmatch(name, p) for p in patterns)
 
 
-def _known_metrics(base) -> list[str]:
-    return list(METRICS) + [f"final_{label}" for label in base.trait_labels()]
+def declared_metrics(base, patterns: Sequence[str] | None = None) -> list[str]:
+    """The metric columns runs of ``base`` write: every metric it reports
+    (:func:`~coopsim.experiments.columns.run_metrics`) that matches one of ``patterns``."""
+    keep = _metric_filter(patterns)
+    return [m for m in run_metrics(base) if keep(m)]
 
 
 def _check_backend(workers: Any, dask: Any) -> tuple[str, int]:
@@ -232,7 +239,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
     else:
         size = check_int("chunk_size", chunk_size, minimum=1)
     keep = _metric_filter(metrics)
-    metric_columns = [m for m in _known_metrics(base) if keep(m)]
+    metric_columns = declared_metrics(base, metrics)
     table = design.table
     bar = _progress(progress, total, total - len(tasks), desc)
     buffer_runs: list[pd.DataFrame] = []
@@ -387,7 +394,7 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     started = now()
     backend, n_workers = _check_backend(workers, dask)
     manifest = {
-        "format": 1,
+        "format": FORMAT_VERSION,
         "experiment": {"name": exp.name, "path": str(exp.path) if exp.path else exp.source, "sha256": exp.sha256},
         "quick": quick,
         "status": "running",
@@ -398,7 +405,6 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
                    "runs": len(design) * replications, "parameters": list(design.parameters)},
         "sobol_problem": design.problem,
         "record_periods": exp.experiment.record_periods,
-        "metrics": (old or {}).get("metrics", []),
         "versions": versions(),
         "sessions": list((old or {}).get("sessions", [])),
     }
@@ -407,7 +413,8 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     session = {"started": started, "finished": None, "backend": backend, "workers": n_workers,
                "sha256": exp.sha256, "host": os.uname().nodename if hasattr(os, "uname") else None}
     manifest["sessions"].append(session)
-    store.start(exp, design.table)
+    declared = list((old or {}).get("metrics", [])) + declared_metrics(base, exp.experiment.metrics)
+    store.start(exp, design.table, design.parameters, declared)
     store.write_manifest(manifest)
     status = "interrupted"
     try:
@@ -420,10 +427,9 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
         session.update(finished=end, status=status)
         manifest.update(status=status, finished=end)
         if status == "complete":
-            manifest["metrics"] = info["metrics"]
             session.update(runs=info["runs"], ok=info["ok"], errors=info["error"], chunk_size=info["chunk_size"])
         store.write_manifest(manifest)
-    runs = store.runs(design.parameters, manifest["metrics"])
+    runs = store.runs(design.parameters, store.metrics)
     runs = runs if runs is not None else pd.DataFrame(columns=["point", "replication", "status"])
     manifest["runs_ok"] = int((runs["status"].astype(str) == "ok").sum())
     manifest["runs_error"] = int(len(runs) - manifest["runs_ok"])
@@ -448,8 +454,6 @@ def sweep(scenario, parameters: Mapping[str, Sequence[Any]] | Design | None = No
         scenario = Scenario.from_dict(dict(scenario))
     design = parameters if isinstance(parameters, Design) else grid(parameters) if parameters else None
     if design is None:
-        from .design import single_point
-
         design = single_point()
     for i, params in enumerate(design.params):
         if params:
@@ -459,6 +463,7 @@ def sweep(scenario, parameters: Mapping[str, Sequence[Any]] | Design | None = No
                 raise ParameterError(err.name, err.value, f"{err.allowed} (design point {i})") from None
     seed = check_int("seed", seed, minimum=0)
     store = ResultStore(None)
+    store.start(None, design.table, design.parameters, declared_metrics(scenario))
     info = execute(scenario, design, replications, seed, store, workers=workers, dask=dask, progress=progress,
                    record_periods=record_periods)
     runs = store.runs(design.parameters, info["metrics"])

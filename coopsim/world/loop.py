@@ -28,13 +28,10 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._random import as_seed_sequence
-from .outcomes import gini, result
+from .outcomes import CORE_PERIOD_COLUMNS, gini, result
 from .perception import misperceive_group, misperceive_memory_one
 
 __all__ = ["World", "Sides", "Play", "Payoffs", "simulate"]
-
-CORE_COLUMNS = ("cooperation", "mean_payoff", "inequality")
-
 
 class World:
     """The state of one run: population, attributes of states, streams, records.
@@ -285,7 +282,7 @@ def simulate(scenario, seed):
     else:
         world.types = rng.choice(pop.size, size=n, p=pop.kernel)
         world.genome = pop.rules[world.types]
-    for name in CORE_COLUMNS:
+    for name in CORE_PERIOD_COLUMNS:
         world.add_column(name)
     for mech in world.mechanisms:
         mech.setup(world, world.ns[mech.NAME])

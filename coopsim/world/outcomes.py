@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS"]
+__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS", "CORE_PERIOD_COLUMNS"]
 
+#: per-period outcomes of the loop itself (mechanisms add their ``PERIOD_COLUMNS``)
+CORE_PERIOD_COLUMNS = ("cooperation", "mean_payoff", "inequality")
 #: run outcomes every run reports (plus ``final_<trait>`` per population trait)
 SUMMARY_METRICS = ("emerged", "emergence_period", "window_cooperation", "final_cooperation", "mean_cooperation",
                    "window_payoff", "window_inequality")

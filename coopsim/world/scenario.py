@@ -33,7 +33,7 @@ from .outcomes import ScenarioResult
 from .population import CONTINUOUS_SPACES, Population, build_population
 
 __all__ = ["Scenario", "ScenarioResult", "GAMES_2X2", "STRUCTURES", "PAIR_STRATEGIES", "GROUP_STRATEGIES",
-           "CONTINUOUS_SPACES", "UPDATES"]
+           "CONTINUOUS_SPACES", "UPDATES", "scenario_keys"]
 
 # names registered by the package itself (each registry takes more at run time)
 GAMES_2X2 = {name: game_registry.get(name).build for name in game_registry.names("pair")}
@@ -300,6 +300,13 @@ class Scenario:
         from .loop import simulate
 
         return simulate(self, seed)
+
+
+def scenario_keys() -> list[str]:
+    """The top-level keys of a scenario table (TOML ``[scenario]``): its fields, then the
+    sections of mechanisms registered from outside the package."""
+    keys = [f.name for f in dataclasses.fields(Scenario) if f.name != "extensions"]
+    return keys + [name for name in REGISTRY if name not in BUILTIN]
 
 
 def _mechanism(name: str, value):
