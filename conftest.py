@@ -1,3 +1,3 @@
-"""Test collection: the deprecated shim ``coopsim/automata.py`` warns when imported, so the
+"""Test collection: the deprecated shims (``coopsim/automata.py``, ``coopsim/world/simulate.py``) warn when imported, so the
 doctest collector (``--doctest-modules``) skips it; ``tests/test_registry.py`` tests it."""
-collect_ignore = ["coopsim/automata.py"]
+collect_ignore = ["coopsim/automata.py", "coopsim/world/simulate.py"]
