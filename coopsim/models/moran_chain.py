@@ -144,6 +144,7 @@ def moran_event(counts: np.ndarray, W: np.ndarray, rng: np.random.Generator, *, 
     Draws, per event: birth-death: one uniform for the reproducer, then one integer for
     the dying individual; death-birth: the integer first, then the uniform.
     """
+    rule, self_replacement = _check_rule(rule, self_replacement)
     R = counts.shape[0]
     N = int(counts[0].sum()) if R else 0
     rows = np.arange(R)
