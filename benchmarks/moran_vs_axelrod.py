@@ -1,4 +1,4 @@
-"""Moran processes of iterated-game players: coopsim.world.moran against axelrod.
+"""Moran processes of iterated-game players: coopsim.models.moran against axelrod.
 
 The issue's workload: 20 players (5 each of TFT, ALLD, ALLC and Grudger), 200-turn matches,
 noise 0.05, axelrod's prisoner's dilemma (3, 0, 5, 1), runs to fixation.
@@ -82,7 +82,7 @@ def main(argv=None):
     fig["axelrod_version"] = axl.__version__
 
     import coopsim as cs
-    from coopsim.world import moran
+    from coopsim.models import moran, moran_axelrod
 
     game = cs.prisoners_dilemma()
     from coopsim.strategies import automata
@@ -165,8 +165,8 @@ def main(argv=None):
                                                               / max(1, sum(f["generations"] for f in full)))
 
     # ---------------------------------------------------------------- (b) axelrod ApproximateMoranProcess
-    ax_apx = moran.axelrod_moran_process(axl_pop, game, runs=approx_runs, approximate=True, cache_size=cache_size,
-                                         seed=SEED + 300, **kw)
+    ax_apx = moran_axelrod.axelrod_moran_process(axl_pop, game, runs=approx_runs, approximate=True,
+                                                 cache_size=cache_size, seed=SEED + 300, **kw)
     t_apx = float(np.sum(ax_apx.info["seconds"]))
     fig["axelrod_approximate"] = {"runs": approx_runs, "seconds": t_apx, "per_run_s": t_apx / approx_runs,
                                   "seconds_100_runs_scaled": t_apx / approx_runs * 100,

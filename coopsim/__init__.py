@@ -61,7 +61,11 @@ _LAZY_MODULES: dict[str, str] = {
     "analysis": "coopsim.analysis",
     "plots": "coopsim.plots",
     "automata": "coopsim.strategies.automata",
-    "moran": "coopsim.world.moran",
+    "moran": "coopsim.models.moran",
+    "models": "coopsim.models",
+    "world": "coopsim.world",
+    "experiments": "coopsim.experiments",
+    "engine": "coopsim.engine",
 }
 # functions and classes re-exported lazily: cs.tournament(...), cs.Scenario(...)
 _LAZY_NAMES: dict[str, str] = {
@@ -74,7 +78,7 @@ _LAZY_NAMES: dict[str, str] = {
     "from_axelrod": "coopsim.engine.axelrod_bridge",
     "to_axelrod": "coopsim.engine.axelrod_bridge",
     "Automaton": "coopsim.strategies.automata",
-    "moran_process": "coopsim.world.moran",
+    "moran_process": "coopsim.models.moran",
 }
 
 

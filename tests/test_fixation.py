@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from coopsim.world.fixation import (
+from coopsim.models.fixation import (
     count_transition_probabilities,
-    cycle_death_birth_chain,
     fixation_frequency,
     simulate_fixation,
 )
+from coopsim.models.moran_chain import chain_fixation, cycle_death_birth_chain
 from coopsim.world.structure import ring
 
 TFT_ALLD_10_ROUNDS = np.array([[30.0, 9.0], [14.0, 10.0]])  # T3: (R,S,T,P) = (3,0,5,1), 10 rounds

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from coopsim import ParameterError
-from coopsim.world.indirect import (
+from coopsim.models.indirect import (
     ALLD,
     ASSESSMENT_RULES,
     DISCRIMINATOR,

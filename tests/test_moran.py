@@ -1,4 +1,4 @@
-"""Moran processes of iterated-game players (coopsim.world.moran), side by side with
+"""Moran processes of iterated-game players (coopsim.models.moran), side by side with
 axelrod's MoranProcess, the exact count chain and target T3.
 
 Mapping to T3 (Nowak et al. 2004): axelrod's fitness is the sum of a player's per-turn
@@ -14,7 +14,8 @@ import pytest
 from coopsim import ALLC, ALLD, GRIM, TFT, donation_game, prisoners_dilemma
 from coopsim._validation import ParameterError
 from coopsim.engine import exact
-from coopsim.world import moran
+from coopsim.models import moran, moran_axelrod
+from coopsim.models import moran_chain as chain
 
 PD = prisoners_dilemma()
 TFT_ALLD_10 = np.array([[30.0, 9.0], [14.0, 10.0]])  # T3: (R,S,T,P) = (3,0,5,1), 10 rounds
@@ -35,8 +36,8 @@ def within(result_probs, result_se, expected, k=4.0):
 @pytest.mark.parametrize("N, s, rho_a, rho_b", [(10, 0.1, 0.15222, 0.01936), (20, 0.05, 0.09557, 0.00276),
                                                 (30, 0.02, 0.06127, 0.00286)])
 def test_chain_reproduces_t3_numbers(N, s, rho_a, rho_b):
-    a = moran.chain_fixation(TFT_ALLD_10, [1, N - 1], selection_intensity=s).probabilities[0]
-    b = moran.chain_fixation(TFT_ALLD_10, [N - 1, 1], selection_intensity=s).probabilities[1]
+    a = chain.chain_fixation(TFT_ALLD_10, [1, N - 1], selection_intensity=s).probabilities[0]
+    b = chain.chain_fixation(TFT_ALLD_10, [N - 1, 1], selection_intensity=s).probabilities[1]
     assert a == pytest.approx(rho_a, abs=6e-6)
     assert b == pytest.approx(rho_b, abs=6e-6)
 
@@ -46,19 +47,19 @@ def test_chain_reproduces_t3_numbers(N, s, rho_a, rho_b):
 def test_chain_equals_fixation_probability_for_two_types(N, s):
     # the linear-fitness option (selection_intensity) makes the chain T3's process exactly
     ra, rb = exact.fixation_probability(TFT_ALLD_10, N, s)
-    assert moran.chain_fixation(TFT_ALLD_10, [1, N - 1], selection_intensity=s).probabilities[0] == \
+    assert chain.chain_fixation(TFT_ALLD_10, [1, N - 1], selection_intensity=s).probabilities[0] == \
         pytest.approx(float(ra), rel=1e-9)
-    assert moran.chain_fixation(TFT_ALLD_10, [N - 1, 1], selection_intensity=s).probabilities[1] == \
+    assert chain.chain_fixation(TFT_ALLD_10, [N - 1, 1], selection_intensity=s).probabilities[1] == \
         pytest.approx(float(rb), rel=1e-9)
 
 
 def test_chain_neutral_drift_gives_initial_shares():
     A = np.full((4, 4), 2.0)
-    r = moran.chain_fixation(A, [5, 3, 7, 5])
+    r = chain.chain_fixation(A, [5, 3, 7, 5])
     assert r.probabilities == pytest.approx(np.array([5, 3, 7, 5]) / 20, abs=1e-12)
     assert r.n_states == 1771
     # neutral, two types: T+ = T- = i (N - i) / N^2; expected generations from the tridiagonal system
-    r2 = moran.chain_fixation(np.ones((2, 2)), [1, 9], selection_intensity=0.0)
+    r2 = chain.chain_fixation(np.ones((2, 2)), [1, 9], selection_intensity=0.0)
     N = 10
     i = np.arange(1, N)
     t = i * (N - i) / N**2
@@ -67,12 +68,12 @@ def test_chain_neutral_drift_gives_initial_shares():
 
 
 def test_chain_from_a_fixed_population_and_validation():
-    r = moran.chain_fixation(TFT_ALLD_10, [0, 6])
+    r = chain.chain_fixation(TFT_ALLD_10, [0, 6])
     assert list(r.probabilities) == [0.0, 1.0] and r.expected_generations == 0.0
     with pytest.raises(ParameterError):
-        moran.chain_fixation(TFT_ALLD_10, [1, 2, 3])
+        chain.chain_fixation(TFT_ALLD_10, [1, 2, 3])
     with pytest.raises(ParameterError):
-        moran.chain_fixation([[1.0, -5.0], [2.0, 0.0]], [2, 2])  # negative fitness at s = 1
+        chain.chain_fixation([[1.0, -5.0], [2.0, 0.0]], [2, 2])  # negative fitness at s = 1
 
 
 def test_payoff_matrix_is_total_match_score():
@@ -97,7 +98,7 @@ def test_exact_mode_simulation_matches_t3():
 def test_exact_mode_simulation_matches_chain_axelrod_rule_two_types():
     # axelrod's rule (s = 1): fixation and mean generations against the chain
     r = moran.moran_process([TFT] + [ALLD] * 9, PD, turns=10, payoffs="exact", runs=20_000, seed=5)
-    c = moran.chain_fixation(TFT_ALLD_10, [1, 9])
+    c = chain.chain_fixation(TFT_ALLD_10, [1, 9])
     assert c.probabilities[0] == pytest.approx(float(exact.fixation_probability(TFT_ALLD_10, 10, 1.0)[0]))
     d = r.fixation_distribution()
     assert abs(d.probability[0] - c.probabilities[0]) < 4 * d.se[0]
@@ -215,7 +216,7 @@ def test_axelrod_players_as_input_small_case_agrees():
     players = [axl.TitForTat(), axl.TitForTat(), axl.Defector(), axl.Defector()]
     r = moran.moran_process(players, PD, turns=10, noise=0.1, runs=4000, seed=1)
     assert r.labels == ("Tit For Tat", "Defector")
-    a = moran.axelrod_moran_process(players, PD, turns=10, noise=0.1, runs=150, seed=2)
+    a = moran_axelrod.axelrod_moran_process(players, PD, turns=10, noise=0.1, runs=150, seed=2)
     assert moran.homogeneity_test(r, a)[2] > 1e-3
     # the same mean number of generations (within sampling error)
     se = np.sqrt(r.generations.var() / r.runs + a.generations.var() / a.runs)
@@ -233,7 +234,7 @@ def test_sampled_mode_agrees_with_axelrod_moran_process():
     pop_axl = [axl.TitForTat(), axl.TitForTat(), axl.Defector(), axl.Defector(), axl.Cooperator(),
                axl.Cooperator(), axl.Grudger(), axl.Grudger()]
     cs = moran.moran_process(pop_cs, PD, turns=50, noise=0.05, runs=2000, seed=31)
-    ax = moran.axelrod_moran_process(pop_axl, PD, turns=50, noise=0.05, runs=80, seed=32)
+    ax = moran_axelrod.axelrod_moran_process(pop_axl, PD, turns=50, noise=0.05, runs=80, seed=32)
     assert moran.homogeneity_test(cs.fixation_counts(), ax.fixation_counts())[2] > 1e-3
     pc, pa = cs.fixation_counts() / cs.runs, ax.fixation_counts() / ax.runs
     se = np.sqrt(pc * (1 - pc) / cs.runs + pc * (1 - pc) / ax.runs)

@@ -12,9 +12,8 @@ import pandas as pd
 import pytest
 
 from coopsim._validation import ParameterError
-from coopsim.world.norms import (
+from coopsim.models.norms import (
     NormsGame,
-    _play_events,
     classify_region,
     expected_payoffs,
     generation_payoffs,
@@ -22,6 +21,7 @@ from coopsim.world.norms import (
     refill,
     run_norms,
 )
+from coopsim.models.norms_game import _play_events
 
 AXELROD = dict(T=3, H=-1, P=-9, E=-2, Pm=-9, Em=-2)
 
