@@ -30,6 +30,7 @@ from .games import (
     public_goods,
     stag_hunt,
     volunteers_dilemma,
+    weak_prisoners_dilemma,
 )
 from .strategies import (
     ALLC,

@@ -12,10 +12,11 @@ Conventions
   length n indexed by ``k``, the number of *other* group members who cooperate:
   ``cooperator[k]`` and ``defector[k]``.
 
-Sources: Oye (1985) and Axelrod & Keohane (1985) for the 2x2 family; Harsanyi &
-Selten (1988) for risk dominance; Hauert, Michor, Nowak & Doebeli (2006) for N-player
-payoff arrays; Milinski et al. (2008) and Santos & Pacheco (2011) for the
-collective-risk dilemma; Diekmann (1985) for the volunteer's dilemma.
+Sources: Oye (1985) and Axelrod & Keohane (1985) for the 2x2 family; Nowak & May (1992)
+for the weak prisoner's dilemma; Harsanyi & Selten (1988) for risk dominance; Hauert,
+Michor, Nowak & Doebeli (2006) for N-player payoff arrays; Santos & Pacheco (2011) for
+the collective-risk dilemma (default) and Milinski et al. (2008) for its experiment;
+Diekmann (1985) for the volunteer's dilemma.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ __all__ = [
     "AsymmetricGame",
     "NPlayerGame",
     "prisoners_dilemma",
+    "weak_prisoners_dilemma",
     "stag_hunt",
     "chicken",
     "harmony",
@@ -47,7 +49,7 @@ __all__ = [
 C: int = 0
 D: int = 1
 
-GAME_TYPES = ("harmony", "stag_hunt", "prisoners_dilemma", "chicken", "deadlock")
+GAME_TYPES = ("harmony", "stag_hunt", "prisoners_dilemma", "weak_prisoners_dilemma", "chicken", "deadlock")
 
 
 # --------------------------------------------------------------------------- 2x2 games
@@ -112,8 +114,10 @@ class Game:
         """Name the game type by the ordering of its payoffs (Oye 1985 typology).
 
         harmony: R > T and S > P (cooperation dominant); stag_hunt: R > T > P > S;
-        prisoners_dilemma: T > R > P > S; chicken: T > R > S > P; deadlock: T > P > R > S.
-        Anything else (ties, other orderings) is ``"other"``.
+        prisoners_dilemma: T > R > P > S; chicken: T > R > S > P; deadlock: T > P > R > S;
+        weak_prisoners_dilemma: T > R > P = S (the boundary between the prisoner's dilemma
+        and chicken; Nowak & May 1992). Anything else (other ties, other orderings) is
+        ``"other"``. The tie P = S is exact: S = P - 1e-9 is a prisoner's dilemma.
         """
         R, S, T, P = self.rstp
         if R > T and S > P:
@@ -122,6 +126,8 @@ class Game:
             return "stag_hunt"
         if T > R > P > S:
             return "prisoners_dilemma"
+        if T > R > P == S:
+            return "weak_prisoners_dilemma"
         if T > R > S > P:
             return "chicken"
         if T > P > R > S:
@@ -162,11 +168,18 @@ class Game:
         """Generosity q* of generous tit-for-tat: min(1 - (T-R)/(R-S), (R-P)/(T-P)).
 
         Nowak & Sigmund (1992); Molander (1985). The largest q for which (1, q) cannot be
-        invaded by any reactive strategy in the infinitely repeated game.
+        invaded by any reactive strategy in the infinitely repeated game. The two bounds
+        come from the two deviations that can beat (1, q): always defecting, which earns
+        qT + (1 - q)P against R, and alternating D and C, which earns the mean of T and
+        qR + (1 - q)S per round. Their derivation needs T > R > P and R > S, not P > S,
+        so q* is also given for the weak prisoner's dilemma (T > R > P = S); with Nowak &
+        May's (R, S, T, P) = (1, 0, b, 0) it is min(2 - b, 1/b) = 2 - b. Nowak & Sigmund
+        state it for T > R > P > S; other games raise ``ParameterError``.
         """
         R, S, T, P = self.rstp
-        if not (T > R > P > S):
-            raise ParameterError("game", self, "a prisoner's dilemma (T > R > P > S) for GTFT")
+        if not (T > R > P >= S):
+            raise ParameterError("game", self,
+                                 "a prisoner's dilemma (T > R > P > S) or a weak one (T > R > P = S) for GTFT")
         return float(min(1 - (T - R) / (R - S), (R - P) / (T - P)))
 
     def tft_stability_threshold(self) -> float:
@@ -195,14 +208,48 @@ _ORDER = {
     "harmony": "R > T and S > P",
     "stag_hunt": "R > T > P > S",
     "prisoners_dilemma": "T > R > P > S",
+    "weak_prisoners_dilemma": "T > R > P = S",
     "chicken": "T > R > S > P",
     "deadlock": "T > P > R > S",
 }
 
 
 def prisoners_dilemma(R: float = 3, S: float = 0, T: float = 5, P: float = 1) -> Game:
-    """Prisoner's dilemma, T > R > P > S; defaults are Axelrod's (3, 0, 5, 1)."""
+    """Prisoner's dilemma, T > R > P > S; defaults are Axelrod's (3, 0, 5, 1).
+
+    P = S (the weak prisoner's dilemma) is refused here: use ``weak_prisoners_dilemma``.
+    """
+    g = Game(R, S, T, P, name="prisoners_dilemma")
+    if g.classify() == "weak_prisoners_dilemma":
+        raise ParameterError("payoffs", dict(R=R, S=S, T=T, P=P),
+                             "T > R > P > S for a prisoners_dilemma; for P = S (T > R > P = S) "
+                             "use weak_prisoners_dilemma(b=T, R=R, P=P)")
     return _named(R, S, T, P, "prisoners_dilemma", "prisoners_dilemma")
+
+
+def weak_prisoners_dilemma(b: float = 1.85, *, R: float = 1.0, P: float = 0.0) -> Game:
+    """Weak prisoner's dilemma, T > R > P = S: (R, S, T, P) = (R, P, b, P).
+
+    The game of the spatial-games literature: Nowak & May (1992, Nature 359:826) use
+    R = 1, T = b > 1, S = P = 0, the defaults here. Defection only weakly dominates:
+    against a defector, C and D both earn P. The default b = 1.85 lies in
+    1.8 < b < 2, where Nowak & May found cooperators and defectors coexisting in
+    chaotically changing spatial patterns. ``Game.classify()`` names it
+    ``"weak_prisoners_dilemma"``.
+
+    >>> weak_prisoners_dilemma(1.6).rstp
+    (1.0, 0.0, 1.6, 0.0)
+    >>> weak_prisoners_dilemma(1.6).classify()
+    'weak_prisoners_dilemma'
+    """
+    b = check_real("b", b)
+    R = check_real("R", R)
+    P = check_real("P", P)
+    if not R > P:
+        raise ParameterError("R", R, f"a reward larger than the punishment P={P:g} (T > R > P = S)")
+    if not b > R:
+        raise ParameterError("b", b, f"a temptation T = b larger than the reward R={R:g} (T > R > P = S)")
+    return _named(R, P, b, P, "weak_prisoners_dilemma", "weak_prisoners_dilemma")
 
 
 def stag_hunt(R: float = 5, S: float = 0, T: float = 3, P: float = 1) -> Game:
@@ -418,14 +465,42 @@ def n_person_prisoners_dilemma(n: int, b: float = 3.0, c: float = 1.0) -> NPlaye
                        parameters={"b": b, "c": c})
 
 
+CRD_CONVENTIONS = ("santos_pacheco", "milinski")
+
+
 def collective_risk(
-    n: int, threshold: int, risk: float, *, endowment: float = 1.0, contribution: float = 0.1
+    n: int,
+    threshold: int,
+    risk: float,
+    *,
+    endowment: float = 1.0,
+    contribution: float = 0.1,
+    convention: str = "santos_pacheco",
 ) -> NPlayerGame:
     """Collective-risk (threshold) dilemma (Milinski et al. 2008; Santos & Pacheco 2011).
 
-    Everyone holds ``endowment``; cooperators pay ``contribution``. If at least
-    ``threshold`` members cooperate, everyone keeps what is left; otherwise, with
-    probability ``risk``, everyone loses everything. Payoffs are expected values.
+    Everyone holds ``endowment``; cooperators pay ``contribution``, which is spent
+    whatever happens. If at least ``threshold`` members (M) cooperate, everyone keeps what
+    is left; otherwise, with probability ``risk`` (r), disaster strikes. Payoffs are
+    expected values. The two conventions differ in what the disaster takes:
+
+    * ``"santos_pacheco"`` (default): Santos & Pacheco (2011, PNAS 108:10421).
+      With endowment b, contribution c b and j cooperators in the group (oneself included
+      when cooperating), Pi_D(j) = b [theta(j - M) + (1 - r)(1 - theta(j - M))] and
+      Pi_C(j) = Pi_D(j) - c b, theta(x) = 1 for x >= 0 and 0 otherwise. The disaster
+      takes the whole endowment b and the contribution is paid on top, so a cooperator in
+      a failing group earns (1 - r) b - c b (negative when r > 1 - c).
+      Here ``endowment`` = b and ``contribution`` = c b (an amount, not the fraction c =
+      contribution / endowment).
+    * ``"milinski"``: the disaster takes what is *left* after contributing, as in the
+      experiment of Milinski et al. (2008, PNAS 105:2291): a group that missed the
+      target lost, with the stated probability, the money still in its members' private
+      accounts, while the contributions had already gone to the climate account. A
+      cooperator in a failing group earns (1 - r)(b - c b), never less than 0. This was
+      coopsim 0.1.0's only convention.
+
+    Defectors are paid the same in both. The chosen convention is stored in
+    ``parameters["convention"]``.
     """
     n = check_int("n", n, minimum=2)
     M = check_int("threshold", threshold, minimum=1, maximum=n)
@@ -434,11 +509,21 @@ def collective_risk(
     cst = check_positive("contribution", contribution)
     if cst > e:
         raise ParameterError("contribution", contribution, f"at most the endowment {e:g}")
-    k = np.arange(n)
-    coop = np.where(k + 1 >= M, e - cst, (1 - risk) * (e - cst))
+    if convention not in CRD_CONVENTIONS:
+        raise ParameterError(
+            "convention", convention,
+            "'santos_pacheco' (Santos & Pacheco 2011: the disaster takes the whole endowment, "
+            "the contribution is paid on top) or 'milinski' (Milinski et al. 2008: the disaster "
+            "takes what is left after contributing)")
+    k = np.arange(n)  # other cooperators
     defe = np.where(k >= M, e, (1 - risk) * e)
+    if convention == "santos_pacheco":
+        coop = np.where(k + 1 >= M, e, (1 - risk) * e) - cst
+    else:
+        coop = np.where(k + 1 >= M, e - cst, (1 - risk) * (e - cst))
     return NPlayerGame(coop, defe, name="collective_risk",
-                       parameters={"threshold": M, "risk": risk, "endowment": e, "contribution": cst})
+                       parameters={"threshold": M, "risk": risk, "endowment": e, "contribution": cst,
+                                   "convention": convention})
 
 
 def volunteers_dilemma(n: int, b: float = 1.0, c: float = 0.5) -> NPlayerGame:

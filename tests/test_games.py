@@ -148,9 +148,14 @@ def test_n_person_pd_reduces_to_donation_game_for_two():
 
 def test_collective_risk_and_volunteers_dilemma():
     g = cs.collective_risk(6, threshold=3, risk=0.9, endowment=1, contribution=0.1)
+    assert g.parameters["convention"] == "santos_pacheco"
     assert g.cooperator[2] == pytest.approx(0.9)  # 3 cooperators with me: threshold met
-    assert g.cooperator[1] == pytest.approx(0.1 * 0.9)  # 2 with me: lose all w.p. 0.9
+    assert g.cooperator[1] == pytest.approx(0.1 - 0.1)  # 2 with me: keep 1 w.p. 0.1, pay 0.1 anyway
     assert g.defector[3] == pytest.approx(1.0) and g.defector[2] == pytest.approx(0.1)
+    m = cs.collective_risk(6, threshold=3, risk=0.9, endowment=1, contribution=0.1, convention="milinski")
+    assert m.cooperator[2] == pytest.approx(0.9)
+    assert m.cooperator[1] == pytest.approx(0.1 * 0.9)  # keep the remaining 0.9 w.p. 0.1
+    assert np.array_equal(m.defector, g.defector)
     v = cs.volunteers_dilemma(3, b=1, c=0.4)
     assert np.allclose(v.cooperator, 0.6) and np.allclose(v.defector, [0, 1, 1])
 
@@ -176,6 +181,8 @@ def test_mean_payoffs_binomial_mixing():
         (lambda: cs.public_goods(5, multiplier=2, per_capita_return=0.4), "multiplier/per_capita_return"),
         (lambda: cs.collective_risk(5, threshold=6, risk=0.5), "threshold"),
         (lambda: cs.collective_risk(5, threshold=2, risk=1.5), "risk"),
+        (lambda: cs.collective_risk(5, threshold=2, risk=0.5, convention="contribution_at_risk"), "convention"),
+        (lambda: cs.prisoners_dilemma(R=1, S=0, T=1.5, P=0), "payoffs"),
         (lambda: cs.n_person_prisoners_dilemma(True), "n"),
     ],
 )

@@ -103,13 +103,13 @@ def test_unregistered_section_is_refused_naming_it():
 
 # ------------------------------------------------------------------ outside strategies
 def test_registered_strategy_name_and_strategy_objects_play_in_scenarios():
-    cautious = cs.MemoryOne((1, 0.1, 0.6, 0.2), 1, "Cautious")
-    strategy_registry.register("Cautious", lambda ctx: cautious, reciprocator=True, replace=True)
-    by_name = Scenario(strategies=("ALLD", "Cautious"), **SMALL).run(seed=5)
+    cautious = cs.MemoryOne((1, 0.1, 0.6, 0.2), 1, "Wary")
+    strategy_registry.register("Wary", lambda ctx: cautious, reciprocator=True, replace=True)
+    by_name = Scenario(strategies=("ALLD", "Wary"), **SMALL).run(seed=5)
     by_object = Scenario(strategies=("ALLD", cautious), **SMALL).run(seed=5)
     # the object is a reciprocator by its classifier (p_CC > p_CD): same kernel, same run
     pd.testing.assert_frame_equal(by_name.periods, by_object.periods)
-    assert "share_Cautious" in by_name.periods.columns
+    assert "share_Wary" in by_name.periods.columns
     weighted = Scenario(strategies=("ALLD", cautious), reciprocity={"share": 0.9}, **SMALL)
     assert np.allclose(weighted.kernel(), [0.1, 0.9])
 

@@ -113,10 +113,12 @@ def is_reciprocator(strategy) -> bool:
 
 # --------------------------------------------------------------------------- built-in names
 def _pair_gtft(ctx: StrategyContext) -> _m1.MemoryOne:
-    """GTFT with the scenario's generosity, else the game's q* in a prisoner's dilemma, else 1/3."""
+    """GTFT with the scenario's generosity, else the game's q* in a prisoner's dilemma (strict
+    or weak), else 1/3."""
     q = ctx.generosity
     if q is None:
-        q = ctx.game.gtft_forgiveness() if ctx.game.classify() == "prisoners_dilemma" else 1 / 3
+        pd_like = ctx.game.classify() in ("prisoners_dilemma", "weak_prisoners_dilemma")
+        q = ctx.game.gtft_forgiveness() if pd_like else 1 / 3
     return _m1.gtft(q=q)
 
 

@@ -63,7 +63,8 @@ def _collective_risk(n, actors, **params):
     return G.collective_risk(n, max(1, int(np.ceil(actors.threshold_share * n))), actors.risk, **params)
 
 
-for _name in ("prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock", "donation_game"):
+for _name in ("prisoners_dilemma", "stag_hunt", "chicken", "harmony", "deadlock", "donation_game",
+              "weak_prisoners_dilemma"):
     register(_name, getattr(G, _name), description=(getattr(G, _name).__doc__ or "").split("\n")[0])
 register("public_goods", _public_goods, kind="group", description="linear public goods game")
 register("n_person_prisoners_dilemma", lambda n, actors, **p: G.n_person_prisoners_dilemma(n, **p), kind="group",
