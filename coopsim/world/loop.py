@@ -11,7 +11,8 @@ Each period (``docs/explanation/architecture.md`` has the picture):
    mean over each state's encounters, per unit of capability; ``record`` hooks;
 5. **observation** — ``observe`` hooks (advice, reputation spread);
 6. **revision** — the update rule (:mod:`coopsim.world.updates`), comparing payoffs as
-   the mechanisms' ``perceived_payoffs`` hooks say states see them;
+   the mechanisms' ``perceived_payoffs`` hooks say states see them; then ``adapt`` hooks
+   (traits a mechanism owns, such as regime membership, revised by their own rule);
 7. **mutation** — a share ``mutation`` of states draws a strategy from the population's
    kernel.
 
@@ -329,9 +330,12 @@ def simulate(scenario, seed):
         for mech in active:
             mech.observe(world, world.ns[mech.NAME], play)
         adjustments = [a for a in (m.perceived_payoffs(world, world.ns[m.NAME], play) for m in active) if a]
-        src = update.revise(world, Payoffs(judge, played, adjustments))
+        payoffs = Payoffs(judge, played, adjustments)
+        src = update.revise(world, payoffs)
         world.types = world.types[src]
         world.genome = world.genome[src]
+        for mech in active:
+            mech.adapt(world, world.ns[mech.NAME], payoffs)
         _mutate(world)
 
     strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in world.genome] if pop.continuous

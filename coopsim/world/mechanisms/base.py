@@ -29,7 +29,8 @@ Hooks, called by the world loop (``coopsim.world.loop``) in this order each peri
 side's rule in its encounter: :class:`~coopsim.world.loop.Sides`), play, ``stakes`` →
 ``charges`` (payoffs per round: :class:`~coopsim.world.loop.Play`), ``record(world, ns,
 t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
-other's payoffs when they imitate), revision, mutation; ``state_columns`` at the end.
+other's payoffs when they imitate), revision, ``adapt`` (traits the mechanism owns),
+mutation; ``state_columns`` at the end.
 """
 from __future__ import annotations
 
@@ -145,6 +146,10 @@ class Mechanism:
         """A function ``adjust(observers, targets, values) -> values`` changing how each
         observer sees a target's payoff when it imitates, or None."""
         return None
+
+    def adapt(self, world, ns, payoffs) -> None:
+        """After strategy revision: states revise traits this mechanism owns (e.g. whether
+        to be a regime member), comparing ``payoffs`` (a :class:`~coopsim.world.loop.Payoffs`)."""
 
     def state_columns(self, world, ns) -> dict:
         """Columns of the final ``states`` table that this mechanism owns."""
