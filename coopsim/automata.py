@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from .engine.automata import _pairs, _stack, expected_payoffs, outcome_distribution, play_automata
+from .engine.automata import _pairs, _stack, expected_payoffs, outcome_distribution, play_automata  # noqa: F401
 from .strategies.automata import (
     Automaton,
     as_automaton,

@@ -172,3 +172,52 @@ def test_same_tables_as_axelrod_tournament_for_deterministic_players():
     assert np.allclose(s["median_normalised_score"], [np.median(x) for x in ref.normalised_scores])
     assert np.allclose(s["wins"], [np.median(x) for x in ref.wins])
     assert np.allclose(s["cooperation_rate"], ref.cooperating_rating)
+
+
+@pytest.mark.axelrod
+def test_native_automata_play_on_the_automaton_engine_and_match_axelrods_tournament(monkeypatch):
+    import axelrod as axl
+
+    from coopsim.engine import axelrod_bridge
+    from coopsim.strategies.automata import grudger, tit_for_two_tats
+
+    def refuse(*args, **kwargs):  # no slow path: every pair is memory-one or finite-state
+        raise AssertionError("played by axelrod's rules")
+
+    monkeypatch.setattr(axelrod_bridge, "play_match", refuse)
+    players = [axl.Grudger(), axl.TitFor2Tats(), axl.TitForTat(), axl.Alternator(), axl.Defector(),
+               axl.SuspiciousTitForTat()]
+    ours = tournament(players, turns=30, repetitions=2, seed=3)
+    ref = axl.Tournament([p.clone() for p in players], turns=30, repetitions=2, seed=3).play(
+        progress_bar=False, processes=None)
+    assert ours.ranked_names == ref.ranked_names
+    np.testing.assert_allclose(ours.payoff_matrix.to_numpy(), np.array(ref.payoff_matrix), atol=1e-12)
+    s = ours.summary.sort_values("player_index")
+    np.testing.assert_allclose(s["median_normalised_score"], [np.median(x) for x in ref.normalised_scores])
+    np.testing.assert_allclose(s["wins"], [np.median(x) for x in ref.wins])
+    np.testing.assert_allclose(s["cooperation_rate"], ref.cooperating_rating)
+    # coopsim's own automata give the same table, and the exact engine the same expected values
+    mine = tournament([grudger(), tit_for_two_tats(), "TFT", axl.Alternator(), "ALLD", "STFT"], turns=30,
+                      repetitions=2, seed=3)
+    np.testing.assert_allclose(mine.payoff_matrix.to_numpy(), ours.payoff_matrix.to_numpy(), atol=1e-12)
+    exact = tournament(players, turns=30, engine="exact")
+    np.testing.assert_allclose(exact.payoff_matrix.to_numpy(), ours.payoff_matrix.to_numpy(), atol=1e-12)
+
+
+@pytest.mark.axelrod
+def test_native_automata_under_noise_agree_with_axelrod_in_distribution():
+    import axelrod as axl
+
+    players = [axl.Grudger(), axl.TitFor2Tats(), axl.TitForTat()]
+    ours = tournament(players, turns=50, repetitions=400, noise=0.05, seed=4)
+    ex = tournament(players, turns=50, noise=0.05, engine="exact")
+    ref = axl.Tournament([p.clone() for p in players], turns=50, repetitions=40, noise=0.05, seed=4).play(
+        progress_bar=False, processes=None)
+    m = ours.matches
+    for (i, j), value in np.ndenumerate(ex.payoff_matrix.to_numpy()):
+        if i == j:
+            continue
+        rows = m[(m.player_index == i) & (m.opponent_index == j)].payoff
+        assert abs(rows.mean() - value) < 4 * rows.std() / np.sqrt(len(rows)) + 1e-12
+        theirs = np.array(ref.payoff_matrix)[i][j]  # axelrod: mean over its 40 repetitions
+        assert abs(theirs - value) < 4 * rows.std() / np.sqrt(40)

@@ -3,10 +3,13 @@
 Every pair of players — and, with ``self_play``, every player against a copy of itself —
 plays ``repetitions`` matches. Pairs of memory-one players (coopsim ``MemoryOne`` objects,
 and axelrod players that :func:`coopsim.engine.axelrod_bridge.from_axelrod` can convert)
-are all played at once on :func:`coopsim.engine.sampled.play`; any other axelrod player is
-played by axelrod's own rules through :func:`coopsim.engine.axelrod_bridge.play_match`
-(slow, exact). The bridge, and axelrod, are imported only when a player is not a
-``MemoryOne``.
+are all played at once on :func:`coopsim.engine.sampled.play`. Pairs in which one side is
+a finite-state strategy — a coopsim ``Automaton``, or an axelrod player with a native
+form (``Grudger``, ``TitFor2Tats``; :func:`coopsim.strategies.automata.from_axelrod`) —
+and the other is memory-one or finite-state are all played at once on
+:func:`coopsim.engine.automata.play_automata`. Any other axelrod player is played by
+axelrod's own rules through :func:`coopsim.engine.axelrod_bridge.play_match` (slow,
+exact). The bridge, and axelrod, are imported only when a player is an axelrod player.
 
 Tables follow axelrod's definitions (``axelrod.ResultSet``):
 
@@ -26,7 +29,8 @@ included) and the summary's ``mean_score_per_turn``. With a fixed number of turn
 equal the plain means of the per-turn payoffs.
 
 Seeds. One ``seed`` gives a root :class:`numpy.random.SeedSequence`; its child with spawn
-key ``(0,)`` drives the one batched call of the sampled engine (all memory-one matches), and the match
+key ``(0,)`` drives the one batched call of the sampled engine (all memory-one matches), the child
+``(2,)`` the one batched call of the automaton engine, and the match
 between the pair number ``k`` (in the fixed order (0, 0), (0, 1), ..., (1, 1), ...) in
 repetition ``r`` on the slow path gets the child with spawn key ``(1, k, r)``. Children are built from their keys (the
 root is not advanced, so a SeedSequence passed twice gives the same result twice). So the result
@@ -45,6 +49,7 @@ from .._validation import ParameterError, check_choice, check_int, check_probabi
 from ..games import Game, prisoners_dilemma
 from ..strategies import CLASSICS, MemoryOne, classic
 from ..strategies import registry
+from ..strategies.automata import Automaton
 
 __all__ = ["tournament", "TournamentResult"]
 
@@ -106,7 +111,7 @@ class TournamentResult:
 
 # --------------------------------------------------------------------------- players
 def _name(player: Any) -> str:
-    if isinstance(player, MemoryOne):
+    if isinstance(player, (MemoryOne, Automaton)):
         return player.name or repr(player)
     return str(player)
 
@@ -132,30 +137,44 @@ def _by_name(name: str, game):
 
 
 def _resolve_players(players, game):
-    """MemoryOne (or None for non-memory-one axelrod players) and the original object, per player."""
+    """Per player: the original object, its MemoryOne (or None) and its native finite-state
+    form (an Automaton, or None; players with a MemoryOne are not given one)."""
     try:
         plist = list(players)
     except TypeError:
         raise ParameterError("players", players, "a list of MemoryOne strategies or axelrod players") from None
     if not plist:
         raise ParameterError("players", players, "at least one player")
-    objs, mems = [], []
+    objs, mems, autos, labels = [], [], [], []
     bridge = None
     for i, pl in enumerate(plist):
+        # a registered (non-classic) name labels its player; other players are named by _name
+        labels.append(pl if isinstance(pl, str) and pl.upper() not in CLASSICS else None)
         if isinstance(pl, str):
             pl = _by_name(pl, game)
-        if isinstance(pl, MemoryOne):
+        if isinstance(pl, (MemoryOne, Automaton)):
             objs.append(pl)
-            mems.append(pl)
+            mems.append(pl if isinstance(pl, MemoryOne) else None)
+            autos.append(pl if isinstance(pl, Automaton) else None)
             continue
         if bridge is None:
-            from . import axelrod_bridge as bridge  # lazily: only for non-MemoryOne players
+            from . import axelrod_bridge as bridge  # lazily: only for axelrod players
         if not bridge.is_axelrod_player(pl):
-            raise ParameterError(f"players[{i}]", pl, "a MemoryOne strategy, a classic's name or an axelrod player")
+            raise ParameterError(f"players[{i}]", pl, "a MemoryOne strategy, an Automaton, a strategy's name or "
+                                 "an axelrod player")
         kw = {"game": game} if isinstance(game, Game) else {}
         objs.append(pl)
-        mems.append(bridge.from_axelrod(pl, **kw))
-    return plist, objs, mems, bridge
+        mem = bridge.from_axelrod(pl, **kw)
+        mems.append(mem)
+        autos.append(_native_automaton(pl) if mem is None else None)
+    return plist, objs, mems, autos, labels, bridge
+
+
+def _native_automaton(player):
+    """The coopsim automaton of an axelrod player that has one (Grudger, TitFor2Tats, ...)."""
+    from ..strategies.automata import from_axelrod
+
+    return from_axelrod(player)
 
 
 def _pairs(N: int, self_play: bool) -> np.ndarray:
@@ -256,6 +275,15 @@ def _child(root: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
 
 # --------------------------------------------------------------------------- API
 
+def _for_axelrod(obj):
+    """An Automaton as an axelrod player (for a match against a player only axelrod plays)."""
+    if isinstance(obj, Automaton):
+        from ..strategies.automata import to_axelrod
+
+        return to_axelrod(obj)
+    return obj
+
+
 def _deterministic(obj) -> bool:
     """Whether a player's moves are a function of the history (axelrod's classifier)."""
     classifier = getattr(obj, "classifier", None)
@@ -279,12 +307,14 @@ def tournament(
 
     Parameters
     ----------
-    players : sequence of MemoryOne, axelrod players, or names
+    players : sequence of MemoryOne, Automaton, axelrod players, or names
         A name is a coopsim classic (any case) or a strategy registered with
-        :func:`coopsim.strategies.registry.register` (built for ``game``).
+        :func:`coopsim.strategies.registry.register` (built for ``game``, and labelled
+        by that name).
         Axelrod players are converted to memory-one vectors when they are memory-one
-        (:func:`~coopsim.engine.axelrod_bridge.from_axelrod`), otherwise played by
-        axelrod's rules (slow; sampled engine only). Duplicate names get " #2", " #3".
+        (:func:`~coopsim.engine.axelrod_bridge.from_axelrod`), to automata when coopsim
+        has their machine (Grudger, TitFor2Tats), otherwise played by axelrod's rules
+        (slow; sampled engine only). Duplicate names get " #2", " #3".
     game : Game, optional
         Stage game; default Axelrod's prisoner's dilemma (R, S, T, P) = (3, 0, 5, 1).
     turns : int >= 1
@@ -302,7 +332,8 @@ def tournament(
         Include each player against a copy of itself (axelrod's default).
     engine : "sampled" or "exact"
         "exact" uses :func:`coopsim.engine.exact.payoffs` (expected values; memory-one
-        players only; noise at most 1/2).
+        players; noise at most 1/2), or :func:`coopsim.engine.automata.expected_payoffs`
+        when a player is finite-state (memory-one and finite-state players).
 
     Returns
     -------
@@ -334,22 +365,30 @@ def tournament(
     if not isinstance(self_play, (bool, np.bool_)):
         raise ParameterError("self_play", self_play, "True or False")
 
-    plist, objs, mems, bridge = _resolve_players(players, game)
-    names = _unique([_name(p) for p in objs])
+    plist, objs, mems, autos, labels, bridge = _resolve_players(players, game)
+    native = [m if m is not None else a for m, a in zip(mems, autos, strict=True)]  # None: axelrod's rules only
+    names = _unique([label or _name(p) for label, p in zip(labels, objs, strict=True)])
     N = len(objs)
     pairs = _pairs(N, bool(self_play))
     params = {"game": game, "turns": turns, "continuation": continuation, "repetitions": reps,
               "noise": noise, "self_play": bool(self_play)}
 
     if engine == "exact":
-        bad = [names[i] for i, m in enumerate(mems) if m is None]
+        bad = [names[i] for i, m in enumerate(native) if m is None]
         if bad:
-            raise ParameterError("players", bad, "memory-one players for engine='exact' (use engine='sampled')")
-        from . import exact
+            raise ParameterError("players", bad, "memory-one or finite-state players for engine='exact' "
+                                 "(use engine='sampled')")
+        if any(a is not None for a in autos):
+            from .automata import expected_payoffs
 
-        arr = np.stack([m.array for m in mems])
-        v = exact.payoffs(arr[pairs[:, 0]], arr[pairs[:, 1]], game, rounds=turns, continuation=continuation,
-                          noise=noise)
+            v = expected_payoffs([native[i] for i in pairs[:, 0]], [native[j] for j in pairs[:, 1]], game,
+                                 rounds=turns, continuation=continuation, noise=noise)
+        else:
+            from . import exact
+
+            arr = np.stack([m.array for m in mems])
+            v = exact.payoffs(arr[pairs[:, 0]], arr[pairs[:, 1]], game, rounds=turns, continuation=continuation,
+                              noise=noise)
         length = float(turns) if turns is not None else 1.0 / (1.0 - continuation)
         lengths = np.full(len(pairs), length)
         df, summary, pm = _build_tables(names, pairs, 1, lengths, v.focal * length, v.coplayer * length,
@@ -365,6 +404,9 @@ def tournament(
     coop_a, coop_b = np.zeros(n_match), np.zeros(n_match)
     is_fast = np.array([mems[i] is not None and mems[j] is not None for i, j in pairs], dtype=bool)
 
+    is_auto = np.array([not f and native[i] is not None and native[j] is not None
+                        for f, (i, j) in zip(is_fast, pairs, strict=True)], dtype=bool)
+
     fast_pairs = np.flatnonzero(is_fast)
     if fast_pairs.size:
         from . import sampled
@@ -379,7 +421,20 @@ def tournament(
         score_a[rows], score_b[rows] = res.focal_score, res.coplayer_score
         coop_a[rows], coop_b[rows] = res.focal_cooperation, res.coplayer_cooperation
 
-    slow_pairs = np.flatnonzero(~is_fast)
+    auto_pairs = np.flatnonzero(is_auto)
+    if auto_pairs.size:
+        from .automata import play_automata
+
+        rows = (auto_pairs[:, None] * reps + np.arange(reps)).ravel()
+        pa = pairs[auto_pairs, 0].repeat(reps)
+        pb = pairs[auto_pairs, 1].repeat(reps)
+        res = play_automata([native[i] for i in pa], [native[j] for j in pb], game, turns=turns,
+                            continuation=continuation, noise=noise, seed=_child(root, 2))
+        lengths[rows] = res.lengths
+        score_a[rows], score_b[rows] = res.focal_score, res.coplayer_score
+        coop_a[rows], coop_b[rows] = res.focal_cooperation, res.coplayer_cooperation
+
+    slow_pairs = np.flatnonzero(~is_fast & ~is_auto)
     if slow_pairs.size:
         fx = np.asarray(game.focal_payoffs, dtype=float)
         fy = np.asarray(game.coplayer_payoffs, dtype=float)
@@ -397,8 +452,8 @@ def tournament(
                     coop_a[m], coop_b[m] = coop_a[first], coop_b[first]
                     continue
                 ss = _child(root, 1, int(k), r)
-                a_acts, b_acts = bridge.play_match(objs[i], objs[j], game, turns=turns, continuation=continuation,
-                                                   noise=noise, seed=ss)
+                a_acts, b_acts = bridge.play_match(_for_axelrod(objs[i]), _for_axelrod(objs[j]), game, turns=turns,
+                                                   continuation=continuation, noise=noise, seed=ss)
                 a_acts = np.asarray(a_acts, dtype=np.int64)
                 b_acts = np.asarray(b_acts, dtype=np.int64)
                 state = 2 * a_acts + b_acts
