@@ -244,3 +244,42 @@ kind = "grid"
     with pytest.raises(Exception) as err:  # a misspelt parameter of the outside section names it
         load_experiment(path.write_text(path.read_text().replace("visibility", "visibilty")) and path)
     assert "shaming.visibilty" in str(err.value)
+
+
+@dataclass(frozen=True)
+class Ratification(Mechanism):
+    """A cooperative move fails ratification with probability ``failure`` (a test mechanism)."""
+
+    NAME = "ratification"
+    failure: float = 0.0
+
+    @property
+    def is_neutral(self):
+        return self.failure == 0.0
+
+    def setup(self, world, ns):
+        if self.is_active:
+            world.declare_transform("ratification", lambda rows: rows * (1 - self.failure))
+
+    def perceive(self, world, ns, sides):
+        sides.transform(np.ones(sides.enc.shape, dtype=bool), "ratification")
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"strategies": ["memory_one"]},
+    {"game": "public_goods", "actors.n_actors": 3, "strategies": ["ALLC", "TFT", "CondCoop50"]},
+    {"engine": "exact", "epistemic.reach": 0.5, "epistemic.misperception": 0.2},
+])
+def test_declared_rule_transformations_act_on_every_side_they_mark(params):
+    mechanisms.register(Ratification)
+    try:
+        base = Scenario(noise=0.0, **SMALL).with_params(params)
+        off = base.with_params({"ratification.failure": 0.0}).run(seed=1)
+        pd.testing.assert_frame_equal(off.periods, base.run(seed=1).periods)
+        every = base.with_params({"ratification.failure": 1.0}).run(seed=1)
+        assert (every.periods["cooperation"] == 0).all()  # every cooperative move fails
+        half = base.with_params({"ratification.failure": 0.5}).run(seed=1)
+        assert 0 < half.periods["cooperation"].mean() < off.periods["cooperation"].mean()
+    finally:
+        mechanisms.unregister("ratification")

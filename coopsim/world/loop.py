@@ -61,6 +61,7 @@ class World:
         self.rng = self._generator(0)
         self.capability = np.ones(self.n)
         self.perception_error = 0.0
+        self.transforms: list[tuple[str, object]] = []  # (name, fn(rows) -> rows), in declaration order
         self.self_encounters = bool(getattr(self.structure, "self_interaction", False)) and not self.is_group
         self.ns = {m.NAME: SimpleNamespace() for m in self.mechanisms}
         self.records: dict[str, np.ndarray] = {}
@@ -70,6 +71,15 @@ class World:
         if index not in self._streams:
             self._streams[index] = np.random.default_rng(self._children[index])
         return self._streams[index]
+
+    def declare_transform(self, name: str, transform) -> None:
+        """Declare, in ``setup``, a transformation of rules that some sides play through
+        (``transform(rows) -> rows`` on engine rows: (..., 5) memory-one or (..., 2k + 1)
+        group rules); :meth:`Sides.transform` then applies it to the sides of a mask.
+        Named strategy sets get each combination of transformations precomputed."""
+        if any(n == name for n, _ in self.transforms):
+            raise ValueError(f"transform {name!r} declared twice")
+        self.transforms.append((name, transform))
 
     def stream(self, mechanism) -> np.random.Generator:
         """The mechanism's own random stream (created on first use)."""
@@ -114,11 +124,24 @@ class Sides:
 
     def misperceive(self, mask) -> None:
         """Sides in ``mask`` misread each co-player move with the world's perception error."""
+        self.transform(mask, "perception")
+
+    def transform(self, mask, name: str) -> None:
+        """Sides in ``mask`` play their rule through the declared transformation ``name``."""
         w = self.world
+        bit = w.transform_bit[name]
         if self.code is None:
-            self.rows = misperceive_memory_one(self.rows, np.where(mask, w.perception_error, 0.0))
+            if name == "perception":  # per-side error: exactly the rule of 0.1
+                self.rows = misperceive_memory_one(self.rows, np.where(mask, w.perception_error, 0.0))
+            else:
+                self.rows = np.where(mask[..., None], w.transform_fns[bit](self.rows), self.rows)
         else:
-            self.code = self.code + w.n_base_variants * mask
+            # each side's variant: base index + n_base * (bit mask of the transformations it plays through)
+            self.code = self.code + (w.n_base_variants << bit) * (mask & ~self._has(bit))
+
+    def _has(self, bit: int):
+        w = self.world
+        return ((self.code // w.n_base_variants) >> bit & 1).astype(bool)
 
     def played_rows(self):
         w = self.world
@@ -207,6 +230,12 @@ def _prepare_variants(world) -> None:
         allc, alld = np.array([1.0, 1, 1, 1, 1]), np.array([0.0, 0, 0, 0, 0])
     world.fixed_rows = {"ALLC": allc, "ALLD": alld}
     world.variant_rows = world.dist_table = world.group_tables = None
+    e = world.perception_error
+    # perception errors come first (bit 0), then the transformations mechanisms declared
+    perception = (lambda r: misperceive_group(r, k, e)) if world.is_group else (lambda r: misperceive_memory_one(r, e))
+    transforms = [("perception", perception)] + [t for t in world.transforms if t[0] != "perception"]
+    world.transform_bit = {name: bit for bit, (name, _) in enumerate(transforms)}
+    world.transform_fns = [fn for _, fn in transforms]
     if pop.continuous:
         return
     rules = pop.rules
@@ -214,9 +243,14 @@ def _prepare_variants(world) -> None:
     world.fixed_code = {"ALLC": m, "ALLD": m + 1}
     world.n_base_variants = m + 2
     base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
-    e = world.perception_error
-    perceived = misperceive_group(base_rows, k, e) if world.is_group else misperceive_memory_one(base_rows, e)
-    world.variant_rows = np.concatenate([base_rows, perceived])
+    layers = []
+    for code in range(2 ** len(transforms)):
+        rows = base_rows
+        for bit, (_, fn) in enumerate(transforms):
+            if code >> bit & 1:
+                rows = fn(rows)
+        layers.append(rows)
+    world.variant_rows = np.concatenate(layers)
     if sc.engine == "exact":
         from ..engine import exact
 
