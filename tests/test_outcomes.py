@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopsim.world.outcomes import result
+from coopsim.world.outcomes import FORMS, result
 from coopsim.world.scenario import Scenario
 
 
 def _summary(coop, window, threshold=0.7):
     sc = Scenario(n_states=4, periods=len(coop), window=window, threshold=threshold)
     rec = {"cooperation": np.asarray(coop, float), "mean_payoff": np.zeros(len(coop)),
-           "inequality": np.zeros(len(coop))}
+           "inequality": np.zeros(len(coop)), **{f"form_{f}": np.zeros(len(coop)) for f in FORMS}}
     return result(sc, rec, np.zeros((len(coop), 0)), [], None).summary
 
 
@@ -56,3 +56,21 @@ def test_self_interaction_counts_the_encounter_with_oneself_once():
         # cooperation: every C move counted once per encounter side (self: once)
         moves_c = c * 9  # each ALLC state makes one C move in each of its 9 encounters
         assert res.periods["cooperation"].iloc[0] == pytest.approx(moves_c / 81)
+
+
+def test_forms_of_cooperation_add_up_and_follow_the_attribution_rule():
+    base = Scenario(n_states=16, periods=40, window=10, structure="all_pairs")
+    plain = base.run(seed=3).periods
+    forms = plain[["form_tacit", "form_negotiated", "form_institutional", "form_forced"]]
+    assert forms.sum(axis=1).to_numpy() == pytest.approx(plain["cooperation"].to_numpy())
+    assert (plain["form_tacit"] == plain["cooperation"]).all()  # no mechanism acts: all tacit
+    # every state a member, monitoring on: all cooperation is between members under monitoring
+    regime = base.with_params({"regime.membership": 1.0, "regime.monitoring": 0.5}).run(seed=3).periods
+    assert (regime["form_institutional"] == regime["cooperation"]).all()
+    # a coercive hegemon meets everyone (all pairs): its partners' cooperation is forced, the
+    # rest (between other states) tacit; forced share = partners' C moves / all moves
+    res = base.with_params({"power.hegemon_share": 0.3, "power.hegemon_role": "coercive"}).run(seed=3)
+    p = res.periods
+    assert (p["form_forced"] > 0).all() and (p["form_forced"] < p["cooperation"]).all()
+    assert (p["form_forced"] + p["form_tacit"]).to_numpy() == pytest.approx(p["cooperation"].to_numpy())
+    assert res.summary["window_form_forced"] == pytest.approx(p["form_forced"].iloc[-10:].mean())

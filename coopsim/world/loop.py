@@ -7,8 +7,10 @@ Each period (``docs/explanation/architecture.md`` has the picture):
    ``roles`` → ``withhold`` → ``perceive`` hooks (:class:`Sides`);
 3. **play** — every encounter is an iterated game, played by the sampled engine or valued
    by the exact one (:class:`Play`: cooperation and payoff per round of each side);
-4. **payoffs** — ``stakes`` then ``charges`` hooks (fines, dues, transfers), then the
-   mean over each state's encounters, per unit of capability; ``record`` hooks;
+4. **payoffs** — ``stakes`` then ``charges`` hooks (fines, dues, transfers), ``attribute``
+   hooks (which form of cooperation each side's moves take: tacit unless a mechanism
+   says negotiated, institutional or forced), then the mean over each state's
+   encounters, per unit of capability; ``record`` hooks;
 5. **observation** — ``observe`` hooks (advice, reputation spread);
 6. **revision** — the update rule (:mod:`coopsim.world.updates`), comparing payoffs as
    the mechanisms' ``perceived_payoffs`` hooks say states see them; then ``adapt`` hooks
@@ -29,7 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._random import as_seed_sequence
-from .outcomes import CORE_PERIOD_COLUMNS, gini, result
+from .outcomes import CORE_PERIOD_COLUMNS, FORMS, gini, result
 from .perception import misperceive_group, misperceive_memory_one
 
 __all__ = ["World", "Sides", "Play", "Payoffs", "simulate"]
@@ -169,6 +171,7 @@ class Play:
         w = sides.world
         self.stake = base * w.capability[sides.enc]
         self.charges = np.zeros_like(self.stake)
+        self.form = np.zeros(self.enc.shape, dtype=np.int8)  # 0: tacit (see FORMS)
         self.n = w.n
         self._idx = self.enc.ravel()
         # an encounter of a state with itself (self-interaction on a network) counts once
@@ -190,12 +193,21 @@ class Play:
             values = values * self.credit
         return np.bincount(self._idx, values.ravel(), minlength=self.n) / self._denominator
 
-    def cooperation_rate(self) -> float:
-        """Share of C moves among all moves of the period (an encounter with oneself counts once)."""
+    def cooperation_rate(self, sides=None) -> float:
+        """Share of C moves among all moves of the period (an encounter with oneself counts
+        once); with a mask of ``sides``, the share of all moves that are C moves of those sides."""
         moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
+        coop = self.coop if sides is None else self.coop * sides
         if self.credit is None:
-            return float((self.coop * moves).sum()) / float(self.length.sum() * self.enc.shape[1])
-        return float((self.coop * moves).sum()) / float(moves.sum())
+            return float((coop * moves).sum()) / float(self.length.sum() * self.enc.shape[1])
+        return float((coop * moves).sum()) / float(moves.sum())
+
+    def attribute(self, mask, form: str) -> None:
+        """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of
+        :data:`~coopsim.world.outcomes.FORMS`); when several apply, the most binding
+        arrangement (later in FORMS) takes the credit."""
+        rank = FORMS.index(form)
+        self.form = np.where(mask, np.maximum(self.form, rank), self.form)
 
 
 class Payoffs:
@@ -317,7 +329,7 @@ def simulate(scenario, seed):
     else:
         world.types = rng.choice(pop.size, size=n, p=pop.kernel)
         world.genome = pop.rules[world.types]
-    for name in CORE_PERIOD_COLUMNS:
+    for name in CORE_PERIOD_COLUMNS + tuple(f"form_{form}" for form in FORMS):
         world.add_column(name)
     for mech in world.mechanisms:
         mech.setup(world, world.ns[mech.NAME])
@@ -346,6 +358,8 @@ def simulate(scenario, seed):
             mech.stakes(world, world.ns[mech.NAME], play)
         for mech in active:
             mech.charges(world, world.ns[mech.NAME], play)
+        for mech in active:
+            mech.attribute(world, world.ns[mech.NAME], play)
         real = play.stake - play.charges  # per round, in capability-scaled units
 
         # payoffs per state: the mean over its encounters
@@ -353,6 +367,8 @@ def simulate(scenario, seed):
         pay_state = play.per_state(real)
         judge = pay_state / world.capability  # per unit of capability
         rec["cooperation"][t] = play.cooperation_rate()
+        for rank, form in enumerate(FORMS):
+            rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
         rec["mean_payoff"][t] = pay_state[played].mean()
         rec["inequality"][t] = gini(pay_state[played] - floor * world.capability[played] + 0.0)
         for mech in world.mechanisms:

@@ -13,13 +13,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS", "CORE_PERIOD_COLUMNS"]
+__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS", "CORE_PERIOD_COLUMNS", "FORMS"]
 
 #: per-period outcomes of the loop itself (mechanisms add their ``PERIOD_COLUMNS``)
 CORE_PERIOD_COLUMNS = ("cooperation", "mean_payoff", "inequality")
+#: forms of cooperation (the source texts' typology), from least to most binding: a
+#: cooperative move is *tacit* unless a mechanism attributes it to an explicit agreement
+#: (*negotiated*), to a regime acting in the encounter (*institutional*) or to a
+#: coercive hegemon's threat (*forced*); the most binding that applies takes the credit.
+#: Per period, ``form_<name>`` is the share of all moves that are C moves of that form
+#: (the four add up to ``cooperation``).
+FORMS = ("tacit", "negotiated", "institutional", "forced")
 #: run outcomes every run reports (plus ``final_<trait>`` per population trait)
 SUMMARY_METRICS = ("emerged", "emergence_period", "window_cooperation", "final_cooperation", "mean_cooperation",
-                   "window_payoff", "window_inequality")
+                   "window_payoff", "window_inequality", "window_form_tacit", "window_form_negotiated",
+                   "window_form_institutional", "window_form_forced")
 
 
 def gini(x: np.ndarray) -> float:
@@ -89,6 +97,8 @@ def result(sc, records: dict, shares: np.ndarray, labels, states) -> ScenarioRes
         "mean_cooperation": float(coop.mean()),
         "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
         "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
+        **{f"window_form_{form}": float(periods[f"form_{form}"].to_numpy()[-sc.window:].mean())
+           for form in FORMS},
         **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(labels)},
     }
     return ScenarioResult(sc, periods, states, summary)

@@ -27,8 +27,8 @@ Hooks, called by the world loop (``coopsim.world.loop``) in this order each peri
 
 ``setup(world, ns)`` once; then per period ``roles`` → ``withhold`` → ``perceive`` (each
 side's rule in its encounter: :class:`~coopsim.world.loop.Sides`), play, ``stakes`` →
-``charges`` (payoffs per round: :class:`~coopsim.world.loop.Play`), ``record(world, ns,
-t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
+``charges`` → ``attribute`` (payoffs per round and forms of cooperation:
+:class:`~coopsim.world.loop.Play`), ``record(world, ns, t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
 other's payoffs when they imitate), revision, ``adapt`` (traits the mechanism owns),
 mutation; ``state_columns`` at the end.
 """
@@ -135,6 +135,9 @@ class Mechanism:
 
     def charges(self, world, ns, play) -> None:
         """Add fines, dues or transfers to ``play.charges`` (per round); update standings."""
+
+    def attribute(self, world, ns, play) -> None:
+        """Attribute cooperation to a form: ``play.attribute(mask, "institutional")`` etc."""
 
     def record(self, world, ns, t: int) -> None:
         """Write this mechanism's period columns for period ``t`` (``world.records``)."""

@@ -109,5 +109,8 @@ class Power(Mechanism):
         play.charges += self.coercion * world.capability[h] * play.defect * fined  # enforcement scales with capability
         play.charges += has_h * (self.coercion_cost * (play.defect * fined).sum(1, keepdims=True))
 
-    def state_columns(self, world, ns) -> dict:
-        return {}
+    def attribute(self, world, ns, play) -> None:
+        """Cooperation of states meeting a coercive hegemon (under its threat) is *forced*."""
+        if self.hegemon_role == "coercive":
+            has_h = play.enc == ns.hegemon
+            play.attribute((~has_h) & has_h.any(1)[:, None], "forced")

@@ -86,6 +86,12 @@ class Regime(Mechanism):
                 newgood = (play.coop[obs] >= 0.5) | ns.bad_partner[obs]
                 ns.good[enc[obs].ravel()] = newgood.ravel()
 
+    def attribute(self, world, ns, play) -> None:
+        """Cooperation between regime members under monitoring (which sanctions also need)
+        is *institutional*."""
+        if self.monitoring > 0:
+            play.attribute(np.broadcast_to(ns.member[play.enc].all(1)[:, None], play.enc.shape), "institutional")
+
     def record(self, world, ns, t: int) -> None:
         world.records["good_standing"][t] = ns.good.mean()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._validation import ParameterError
-from ..outcomes import result, weighted_gini
+from ..outcomes import CORE_PERIOD_COLUMNS, FORMS, result, weighted_gini
 from ..perception import misperceive_memory_one
 from .base import UpdateRule
 
@@ -61,14 +61,14 @@ class Replicator(UpdateRule):
         coop = v.focal_cooperation.reshape(2 * m, 2 * m)
         x = kernel.copy()
         floor = float(min(game.rstp))
-        rec = {key: np.zeros(sc.periods) for key in ("cooperation", "mean_payoff", "inequality")}
+        rec = {key: np.zeros(sc.periods) for key in CORE_PERIOD_COLUMNS + tuple(f"form_{f}" for f in FORMS)}
         rec.update({name: np.ones(sc.periods) for name in _mechanism_columns(sc)})
         shares = np.zeros((sc.periods, m))
         for t in range(sc.periods):
             z = np.stack([x * (1 - a), x * a], axis=1).ravel()  # joint shares over (type, advised)
             pi_variant = pay @ z
             pi_type = (pi_variant.reshape(m, 2) * np.array([1 - a, a])).sum(1)
-            rec["cooperation"][t] = float(z @ coop @ z)
+            rec["cooperation"][t] = rec["form_tacit"][t] = float(z @ coop @ z)  # no mechanism makes it explicit
             rec["mean_payoff"][t] = float(x @ pi_type)
             rec["inequality"][t] = weighted_gini(pi_type - floor, x) if x.sum() > 0 else 0.0
             if column is not None:
