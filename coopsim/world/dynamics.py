@@ -127,12 +127,18 @@ def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate:
     indptr, indices = neighbours
     n = payoffs.shape[0]
     deg = np.diff(indptr)
-    owner = np.repeat(np.arange(n), deg)
-    nb_pay = payoffs[indices]
-    # best neighbour per state: sort by (owner, -payoff) and take the first per owner
-    order = np.lexsort((-nb_pay, owner))
-    first = order[indptr[:-1]]
-    best = indices[first]
+    if n and np.all(deg == deg[0]):
+        # regular graph (lattices, rings): a (n, degree) stencil; argmax takes the first best
+        # neighbour in CSR order, exactly as the sort below does
+        table = indices.reshape(n, int(deg[0]))
+        best = table[np.arange(n), np.argmax(payoffs[table], axis=1)]
+    else:
+        owner = np.repeat(np.arange(n), deg)
+        nb_pay = payoffs[indices]
+        # best neighbour per state: sort by (owner, -payoff) and take the first per owner
+        order = np.lexsort((-nb_pay, owner))
+        first = order[indptr[:-1]]
+        best = indices[first]
     better = payoffs[best] > payoffs
     change = better & _revisers(n, revision_rate, rng)
     return np.where(change, best, np.arange(n))

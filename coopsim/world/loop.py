@@ -167,7 +167,7 @@ class Play:
         self.defect = 1.0 - coop
         self.base = base
         self.length = length
-        self.per = per
+        self._per = per
         w = sides.world
         self.stake = base * w.capability[sides.enc]
         self.charges = np.zeros_like(self.stake)
@@ -186,6 +186,13 @@ class Play:
         else:
             self.encounters_per_state = np.bincount(self._idx, self.credit.ravel(), minlength=self.n)
         self._denominator = np.maximum(self.encounters_per_state, 1)
+
+    @property
+    def per(self):
+        """(E, 2, 4) occupancies of CC, CD, DC, DD per round from each side's view (pairs)."""
+        if callable(self._per):
+            self._per = self._per()
+        return self._per
 
     def per_state(self, values) -> np.ndarray:
         """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
@@ -270,6 +277,11 @@ def _prepare_variants(world) -> None:
         world.dist_table = exact.state_distribution(
             np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
             continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
+        # per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
+        L = it.expected_rounds
+        per0 = (world.dist_table * L) / L
+        per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
+        world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])
     if world.is_group:
         # the variants' tables with noise folded in, the payoff lookup and the length law,
         # prepared once: each period then calls the group engine's core without revalidating
@@ -292,9 +304,11 @@ def _play(world, sides) -> Play:
         lengths = rounds.draw_lengths(E, turns, w, rng)
         g = rounds.play_group_tables(folded[sides.code], lengths, paytab, rng)
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
-    if world.dist_table is not None:
-        length = np.full(E, it.expected_rounds)
-        counts = world.dist_table[sides.code[:, 0], sides.code[:, 1]] * length[:, None]
+    if world.dist_table is not None:  # every pair of variants valued once per run: gather
+        c0, c1 = sides.code[:, 0], sides.code[:, 1]
+        per_table, base_table, coop_table = world.pair_tables
+        return Play(sides, coop_table[c0, c1], base_table[c0, c1], np.full(E, it.expected_rounds),
+                    lambda: per_table[c0, c1])
     else:
         rows = sides.played_rows()
         if sc.engine == "exact":
@@ -367,8 +381,11 @@ def simulate(scenario, seed):
         pay_state = play.per_state(real)
         judge = pay_state / world.capability  # per unit of capability
         rec["cooperation"][t] = play.cooperation_rate()
-        for rank, form in enumerate(FORMS):
-            rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
+        if play.form.any():
+            for rank, form in enumerate(FORMS):
+                rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
+        else:  # nothing attributed: all cooperation is tacit
+            rec["form_tacit"][t] = rec["cooperation"][t]
         rec["mean_payoff"][t] = pay_state[played].mean()
         rec["inequality"][t] = gini(pay_state[played] - floor * world.capability[played] + 0.0)
         for mech in world.mechanisms:

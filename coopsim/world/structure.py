@@ -151,12 +151,18 @@ class Network(Structure):
         return self.indptr, self.indices
 
     def edges(self) -> np.ndarray:
+        """Every edge once (i < j), then the self-pairs when ``self_interaction``; computed once."""
+        cached = self.__dict__.get("_edges")
+        if cached is not None:
+            return cached
         src = np.repeat(np.arange(self.n_states), self.degrees)
         mask = src < self.indices
         e = np.stack([src[mask], self.indices[mask]], axis=1)
         if self.self_interaction:
             ii = np.arange(self.n_states)
             e = np.concatenate([e, np.stack([ii, ii], axis=1)])
+        e.setflags(write=False)  # shared by every period: read-only
+        object.__setattr__(self, "_edges", e)
         return e
 
     def encounters(self, rng: np.random.Generator) -> np.ndarray:
