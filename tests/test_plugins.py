@@ -283,3 +283,33 @@ def test_declared_rule_transformations_act_on_every_side_they_mark(params):
         assert 0 < half.periods["cooperation"].mean() < off.periods["cooperation"].mean()
     finally:
         mechanisms.unregister("ratification")
+
+
+def test_automata_play_in_scenarios_exactly_and_sampled():
+    from coopsim.engine.automata import expected_payoffs
+    from coopsim.strategies import grudger, tit_for_two_tats
+
+    g, t2 = grudger(), tit_for_two_tats()
+    sc = Scenario(n_states=10, periods=1, window=1, strategies=(g, t2, "ALLD"), engine="exact",
+                  structure="all_pairs", revision_rate=0.0, mutation=0.0, noise=0.05)
+    res = sc.run(seed=4)
+    # exact engine, all pairs, one period: every state's payoff is the mean of its exact
+    # expected payoffs per round against the 9 others (machine chains, noise included)
+    strat = res.states["strategy"].to_numpy()
+    machines = {"Grudger": g, "TitFor2Tats": t2, "ALLD": cs.strategies.from_memory_one(cs.ALLD)}
+    game = sc.stage_game()
+    for i in range(10):
+        others = [machines[strat[j]] for j in range(10) if j != i]
+        v = expected_payoffs([machines[strat[i]]] * 9, others, game, continuation=0.9, noise=0.05)
+        assert res.states["window_payoff"].iloc[i] == pytest.approx(v.focal.mean(), rel=1e-12)
+    sampled = sc.with_params({"engine": "sampled", "periods": 30, "window": 10, "revision_rate": 0.1}).run(seed=4)
+    assert {"share_Grudger", "share_TitFor2Tats", "share_ALLD"} <= set(sampled.periods.columns)
+    assert sc.with_params({"update": "replicator", "structure": "random_matching"}).run().periods.shape[0] == 1
+
+
+def test_automata_refuse_rule_transformations_at_construction():
+    from coopsim.strategies import grudger
+
+    with pytest.raises(cs.ParameterError) as err:
+        Scenario(strategies=(grudger(), "ALLD"), epistemic={"reach": 0.5, "misperception": 0.1}, **SMALL)
+    assert err.value.name == "strategies" and "perception" in str(err.value)

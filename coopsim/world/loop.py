@@ -147,7 +147,9 @@ class Sides:
 
     def played_rows(self):
         w = self.world
-        return self.rows if self.code is None else w.variant_rows[self.code]
+        if self.code is None:
+            return self.rows
+        return None if w.variant_rows is None else w.variant_rows[self.code]
 
 
 class Play:
@@ -261,6 +263,9 @@ def _prepare_variants(world) -> None:
     m = rules.shape[0]
     world.fixed_code = {"ALLC": m, "ALLD": m + 1}
     world.n_base_variants = m + 2
+    if pop.machines is not None:
+        _prepare_machines(world)
+        return
     base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
     layers = []
     for code in range(2 ** len(transforms)):
@@ -277,11 +282,7 @@ def _prepare_variants(world) -> None:
         world.dist_table = exact.state_distribution(
             np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
             continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
-        # per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
-        L = it.expected_rounds
-        per0 = (world.dist_table * L) / L
-        per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
-        world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])
+        _pair_tables(world)
     if world.is_group:
         # the variants' tables with noise folded in, the payoff lookup and the length law,
         # prepared once: each period then calls the group engine's core without revalidating
@@ -291,6 +292,57 @@ def _prepare_variants(world) -> None:
         folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
         turns, w = rounds.length_spec(sc.iteration.rounds, sc.iteration.continuation)
         world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
+
+
+def check_machines(scenario) -> None:
+    """Refuse, before any run, mechanisms that transform rules in a population of machines
+    (their ``setup`` is run on a throw-away world to see what they declare)."""
+    world = World(scenario, 0)
+    for mech in world.mechanisms:
+        mech.setup(world, world.ns[mech.NAME])
+    if transforms_requested(world):
+        _prepare_machines(world)  # raises, naming the transformations
+
+
+def transforms_requested(world) -> list[str]:
+    """The rule transformations the active mechanisms asked for in ``setup``."""
+    return (["perception"] if world.perception_error > 0 else []) + [n for n, _ in world.transforms]
+
+
+def _prepare_machines(world) -> None:
+    """Finite-state machines: the variants are the machines and ALLC / ALLD as machines;
+    with the exact engine every pair of variants is valued once (joint machine chain)."""
+    from ..strategies import ALLC, ALLD
+    from ..strategies.automata import from_memory_one
+
+    asked = transforms_requested(world)
+    if asked:
+        from .._validation import ParameterError
+
+        raise ParameterError("strategies", world.population.labels,
+                             f"memory-one strategies only: the rule transformations {asked} act on memory-one "
+                             "rules, not on finite-state machines (automata)")
+    sc, it = world.scenario, world.scenario.iteration
+    world.variant_machines = np.array(list(world.population.machines) + [from_memory_one(ALLC),
+                                                                          from_memory_one(ALLD)], dtype=object)
+    if sc.engine == "exact":
+        from ..engine.automata import outcome_distribution
+
+        V = len(world.variant_machines)
+        P, Q = np.repeat(np.arange(V), V), np.tile(np.arange(V), V)
+        world.dist_table = outcome_distribution(list(world.variant_machines[P]), list(world.variant_machines[Q]),
+                                                rounds=it.rounds, continuation=it.continuation,
+                                                noise=sc.noise).reshape(V, V, 4)
+        _pair_tables(world)
+
+
+def _pair_tables(world) -> None:
+    """Per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
+    of every pair of variants, from the exact state distributions."""
+    L = world.scenario.iteration.expected_rounds
+    per0 = (world.dist_table * L) / L
+    per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
+    world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])
 
 
 # ------------------------------------------------------------------ play
@@ -311,7 +363,14 @@ def _play(world, sides) -> Play:
                     lambda: per_table[c0, c1])
     else:
         rows = sides.played_rows()
-        if sc.engine == "exact":
+        if world.population.machines is not None:  # finite-state machines, sampled
+            from ..engine import sampled
+
+            vm = world.variant_machines
+            m = sampled.play(list(vm[sides.code[:, 0]]), list(vm[sides.code[:, 1]]), world.game, turns=it.rounds,
+                             continuation=it.continuation, noise=sc.noise, seed=rng)
+            counts, length = np.asarray(m.states, dtype=float), np.asarray(m.lengths, dtype=float)
+        elif sc.engine == "exact":
             from ..engine import exact
 
             dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation,

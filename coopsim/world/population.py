@@ -31,6 +31,9 @@ class Population:
     kernel: np.ndarray
     reciprocators: np.ndarray
     continuous: str | None = None
+    #: finite-state machines (pair games), when the set holds an automaton: every strategy
+    #: as an Automaton (memory-one ones converted exactly); ``rules`` then index them
+    machines: tuple | None = None
 
     @property
     def size(self) -> int:
@@ -62,14 +65,14 @@ def label_of(strategy) -> str:
 
 def _resolve(strategy, context, kind: str):
     """A strategy object and its reciprocator flag, from a registered name or an object."""
-    from ..strategies import GroupStrategy, MemoryOne, registry
+    from ..strategies import Automaton, GroupStrategy, MemoryOne, registry
 
     if isinstance(strategy, str):
         entry = registry.get(strategy, kind)
         return registry.build(strategy, context, kind), entry.reciprocator
-    wanted = GroupStrategy if kind == "group" else MemoryOne
+    wanted = GroupStrategy if kind == "group" else (MemoryOne, Automaton)
     if not isinstance(strategy, wanted):
-        what = "a GroupStrategy (group games)" if kind == "group" else "a MemoryOne strategy (2x2 games)"
+        what = "a GroupStrategy (group games)" if kind == "group" else "a MemoryOne strategy or an Automaton (2x2 games)"
         raise ParameterError("strategies", strategy, f"a registered name ({', '.join(registry.names(kind))}) or {what}")
     return strategy, registry.is_reciprocator(strategy)
 
@@ -86,10 +89,18 @@ def build_population(sc) -> Population:
     context = StrategyContext(game=sc.stage_game(), n_actors=sc.actors.n_actors if sc.is_group_game else 2,
                               generosity=sc.reciprocity.generosity)
     resolved = [_resolve(s, context, kind) for s in strategies]
+    recip = np.array([flag for _, flag in resolved], dtype=bool)
+    kernel = sc.reciprocity.kernel(recip)
+    labels = tuple(label_of(s) for s in strategies)
+    from ..strategies import Automaton
+
+    if kind == "pair" and any(isinstance(obj, Automaton) for obj, _ in resolved):
+        from ..strategies.automata import as_automaton
+
+        machines = tuple(as_automaton(obj) for obj, _ in resolved)
+        return Population(labels, np.arange(len(machines), dtype=float)[:, None], kernel, recip, machines=machines)
     if kind == "group":
         rules = np.stack([obj.array(context.n_actors) for obj, _ in resolved])
     else:
         rules = np.stack([obj.array for obj, _ in resolved])
-    recip = np.array([flag for _, flag in resolved], dtype=bool)
-    kernel = sc.reciprocity.kernel(recip)
-    return Population(tuple(label_of(s) for s in strategies), rules, kernel, recip)
+    return Population(labels, rules, kernel, recip)

@@ -135,7 +135,10 @@ class Scenario:
             mech.check(self)
         self.build_structure()  # validates structure parameters
         self.stage_game()  # validates payoffs
-        self.population()  # validates strategy objects and the kernel (H1)
+        if self.population().machines is not None and self.update_rule().POPULATION == "finite":
+            from .loop import check_machines
+
+            check_machines(self)  # finite-state machines take no rule transformation
 
     def _check_strategies(self) -> None:
         strategies = (self.strategies,) if isinstance(self.strategies, str) else tuple(self.strategies)

@@ -37,8 +37,11 @@ class Replicator(UpdateRule):
             raise ParameterError("strategies", scenario.strategies, "named strategies with update = 'replicator'")
         if scenario.structure != "random_matching":
             raise ParameterError("structure", scenario.structure, "'random_matching' (well mixed) with replicator dynamics")
-        if scenario.engine != "sampled" and scenario.engine != "exact":  # pragma: no cover - validated before
-            raise ParameterError("engine", scenario.engine, "'sampled' or 'exact'")
+        errors = [m.replicator_perception()[0] for m in scenario.mechanisms()
+                  if m.is_active and hasattr(m, "replicator_perception")]
+        if any(e > 0 for e in errors) and scenario.population().machines is not None:
+            raise ParameterError("strategies", scenario.strategies, "memory-one strategies only: perception errors "
+                                 "act on memory-one rules, not on finite-state machines (automata)")
 
     def simulate(self, sc, seed=None):
         import pandas as pd
@@ -53,10 +56,22 @@ class Replicator(UpdateRule):
             if mech.is_active and hasattr(mech, "replicator_perception"):
                 e, a, step, column = mech.replicator_perception()
         it = sc.iteration
-        # (type, advised) pairs: index 2 * i + advised
-        variants = np.stack([misperceive_memory_one(rules, e), rules], axis=1).reshape(2 * m, -1)
-        P, Q = np.repeat(variants, 2 * m, axis=0), np.tile(variants, (2 * m, 1))
-        v = exact.payoffs(P, Q, game, continuation=it.continuation, rounds=it.rounds, noise=sc.noise)
+        if pop.machines is not None:  # finite-state machines: the joint machine chain
+            if e > 0:
+                raise ParameterError("strategies", pop.labels, "memory-one strategies only: perception errors act on "
+                                     "memory-one rules, not on finite-state machines (automata)")
+            from ...engine.automata import expected_payoffs
+
+            machines = np.array([x for x in pop.machines for _ in (0, 1)], dtype=object)  # (type, advised)
+            idx = np.arange(2 * m)
+            P, Q = np.repeat(idx, 2 * m), np.tile(idx, 2 * m)
+            v = expected_payoffs(list(machines[P]), list(machines[Q]), game, continuation=it.continuation,
+                                 rounds=it.rounds, noise=sc.noise)
+        else:
+            # (type, advised) pairs: index 2 * i + advised
+            variants = np.stack([misperceive_memory_one(rules, e), rules], axis=1).reshape(2 * m, -1)
+            P, Q = np.repeat(variants, 2 * m, axis=0), np.tile(variants, (2 * m, 1))
+            v = exact.payoffs(P, Q, game, continuation=it.continuation, rounds=it.rounds, noise=sc.noise)
         pay = v.focal.reshape(2 * m, 2 * m)
         coop = v.focal_cooperation.reshape(2 * m, 2 * m)
         x = kernel.copy()
