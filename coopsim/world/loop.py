@@ -117,12 +117,14 @@ class Sides:
             self.rows = None
 
     def override(self, mask, rule: str) -> None:
-        """Sides in ``mask`` play the fixed rule ``"ALLC"`` or ``"ALLD"`` this encounter."""
+        """Sides in ``mask`` play the fixed rule ``"ALLC"`` or ``"ALLD"`` this encounter
+        (through the transformations they already play through)."""
         w = self.world
         if self.code is None:
             self.rows[mask] = w.fixed_rows[rule]
         else:
-            self.code[mask] = w.fixed_code[rule]
+            layer = self.code[mask] // w.n_base_variants
+            self.code[mask] = w.fixed_code[rule] + layer * w.n_base_variants
 
     def misperceive(self, mask) -> None:
         """Sides in ``mask`` misread each co-player move with the world's perception error."""
