@@ -149,7 +149,7 @@ def _processes(base, design: Design, chunks, seed, record_periods, workers: int)
     chunks = list(chunks)
 
     def job(chunk):
-        return delayed(_chunk_with_tasks)(base, _points(design, chunk), chunk, seed, record_periods)
+        return delayed(_worker_chunk)(base, _points(design, chunk), chunk, seed, record_periods)
 
     # max_nbytes=None: no memory-mapped arguments, so nothing of ours in /dev/shm (joblib_memmapping_*)
     # that a killed run could leave behind; the arguments are small (a scenario, a few points)
@@ -166,6 +166,31 @@ def _processes(base, design: Design, chunks, seed, record_periods, workers: int)
 
 def _chunk_with_tasks(base, points, chunk, seed, record_periods):
     return chunk, run_chunk(base, points, chunk, seed, record_periods)
+
+
+def _worker_chunk(base, points, chunk, seed, record_periods):
+    """:func:`_chunk_with_tasks` in a loky worker, which first ties its life to coopsim's."""
+    _die_with_parent()
+    return chunk, run_chunk(base, points, chunk, seed, record_periods)
+
+
+_TIED: list[bool] = []
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies, so a
+    ``kill -9`` of a run leaves no worker behind, and loky's resource tracker (whose pipe
+    the workers hold) then removes the run's semaphores and folders from ``/dev/shm``."""
+    if _TIED or not sys.platform.startswith("linux"):
+        return
+    _TIED.append(True)
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
 
 
 def _dask_client(dask: Any, workers: int):
