@@ -22,7 +22,7 @@ import pytest
 from coopsim.experiments import ExperimentError, load_results, loads_experiment, read_runs, run_experiment
 from coopsim.experiments import runner as runner_module
 from coopsim.experiments.provenance import content_hash, decode_runs, encode_runs
-from coopsim.experiments.store_lock import LOCK_INFO, FolderLocked, folder_lock
+from coopsim.experiments.store_lock import LOCK_INFO, folder_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes and signals")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 from .errors import ExperimentError
 
 __all__ = ["content_hash", "file_sha256", "encode_runs", "decode_runs", "check_parts", "PartProblem",
-           "foreign_files", "check_manifest", "check_output_folder", "damaged_error"]
+           "foreign_files", "check_manifest", "check_output_folder", "damaged_error", "versions"]
 
 #: files of the lock (see store_lock) and temporary files, never results
 _OWN_NAMES = (".coopsim.lock", ".coopsim.lock.json")
@@ -171,3 +172,19 @@ def check_output_folder(folder: Path, source: str = "--output") -> None:
     if folder.exists() and not folder.is_dir():
         raise ExperimentError(str(folder), "", f"{source} is an existing file, not a folder: choose another "
                                                "output folder")
+
+
+def versions() -> dict:
+    """The versions of Python, coopsim and the libraries that shape the numbers (for the manifest)."""
+    from importlib import metadata
+
+    out = {"python": sys.version.split()[0]}
+    for pkg in ("coopsim", "numpy", "scipy", "pandas", "pyarrow"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            out[pkg] = None
+    import coopsim
+
+    out["coopsim"] = coopsim.__version__
+    return out

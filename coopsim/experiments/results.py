@@ -37,7 +37,6 @@ import contextlib
 import json
 import os
 import secrets
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -593,18 +592,3 @@ def record_written(folder: str | Path):
         if name != MANIFEST and name not in store.parts and before.get(name) != stamp:
             store.record_file(name)
     store.write_manifest(manifest)
-
-
-def versions() -> dict:
-    from importlib import metadata
-
-    out = {"python": sys.version.split()[0]}
-    for pkg in ("coopsim", "numpy", "scipy", "pandas", "pyarrow"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            out[pkg] = None
-    import coopsim
-
-    out["coopsim"] = coopsim.__version__
-    return out

@@ -44,15 +44,14 @@ import pandas as pd
 
 from .._validation import ParameterError, check_int
 from .columns import run_metrics
-from .errors import ExperimentError
 from .loading import load_experiment
 from .preparation import output_folder, prepare
-from .provenance import content_hash
+from .provenance import content_hash, versions
 from .schema import Experiment
 from .store_lock import folder_lock
 from .designs.base import Design, single_point
 from .designs.grid import grid
-from .results import FORMAT_VERSION, ExperimentResult, ResultStore, now, periods_frame, runs_frame, versions
+from .results import FORMAT_VERSION, ExperimentResult, ResultStore, now, periods_frame, runs_frame
 
 __all__ = ["run_experiment", "sweep", "run_seed", "declared_metrics", "clamp_workers", "WorkerDied", "BACKENDS",
            "FLUSH_SECONDS"]

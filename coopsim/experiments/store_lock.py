@@ -67,7 +67,7 @@ def _describe(info: dict | None) -> str:
 
 def _alive(info: dict) -> bool | None:
     """Whether the recorded holder runs (None when it is on another host: cannot tell)."""
-    if info.get("host") != socket.gethostname():
+    if info.get("host") != socket.gethostname() or sys.platform == "win32":  # os.kill(pid, 0) kills there
         return None
     try:
         os.kill(int(info.get("pid")), 0)
