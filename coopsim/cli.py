@@ -179,7 +179,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             else:
                 plots.strategy_shares(result.periods, ax=ax)
     out = Path(args.output) if args.output else Path(args.folder) / "figures" / f"{kind}"
-    paths = plots.save(fig, out, formats)
+    if args.output:
+        paths = plots.save(fig, out, formats)
+    else:  # into the results folder: one writer at a time, the figures listed as coopsim's
+        from .experiments.results import record_written
+        from .experiments.store_lock import folder_lock
+
+        with folder_lock(args.folder), record_written(args.folder):
+            paths = plots.save(fig, out, formats)
     plt.close(fig)
     for p in paths:
         print(p)
