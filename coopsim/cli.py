@@ -38,16 +38,32 @@ def _load(path: str):
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import os
+
     from .experiments import run_experiment
-    from .reporting import write_report
+    from .experiments.preparation import output_folder
+    from .experiments.runner import WorkerDied, clamp_workers
+    from .experiments.store_lock import folder_lock
 
     exp = _load(args.file)
     if args.workers < 1 and args.workers != -1:
         raise UsageError(f"--workers={args.workers} is not allowed: an integer >= 1, or -1 for every core")
-    result = run_experiment(exp, output=args.output, workers=args.workers, dask=args.dask, quick=args.quick,
-                            resume=args.resume, force=args.force, overwrite=args.overwrite,
-                            progress=False if args.quiet else None)
-    report = write_report(result)
+    if args.repair and not args.resume:
+        raise UsageError("--repair is not allowed without --resume (it repairs a folder being resumed)")
+    workers = clamp_workers(args.workers, args.dask, warn=False)
+    if workers != args.workers:
+        print(f"coopsim: warning: --workers {args.workers} is more than the {os.cpu_count()} CPUs: using {workers}",
+              file=sys.stderr)
+    folder = output_folder(exp, args.output, args.quick)
+    with folder_lock(folder):  # the run and its report: one writer in the folder
+        try:
+            result = run_experiment(exp, output=folder, workers=workers, dask=args.dask, quick=args.quick,
+                                    resume=args.resume, force=args.force, overwrite=args.overwrite,
+                                    repair=args.repair, progress=False if args.quiet else None)
+        except WorkerDied as err:
+            print(f"coopsim: error: {folder}: {err}", file=sys.stderr)
+            return 1
+        report = _write_report(result, folder)
     runs = result.runs
     failed = int((runs["status"] != "ok").sum()) if "status" in runs else 0
     if not args.quiet:
@@ -100,11 +116,24 @@ def _load_results(folder: str):
     return load_results(folder)
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
+def _write_report(result, folder) -> Path:
+    """The report of ``result`` in ``folder`` (locked by the caller); its files are listed in
+    the manifest as coopsim's (``--overwrite`` may delete them)."""
+    from .experiments.results import record_written
     from .reporting import write_report
 
-    result = _load_results(args.folder)
-    path = write_report(result, args.folder)
+    with record_written(folder):
+        return write_report(result, folder)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .experiments.store_lock import folder_lock
+
+    if not Path(args.folder).is_dir():
+        raise UsageError(f"{args.folder}: no such folder")
+    with folder_lock(args.folder):
+        result = _load_results(args.folder)
+        path = _write_report(result, args.folder)
     print(path.read_text(encoding="utf-8"))
     return 0
 
@@ -150,7 +179,14 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             else:
                 plots.strategy_shares(result.periods, ax=ax)
     out = Path(args.output) if args.output else Path(args.folder) / "figures" / f"{kind}"
-    paths = plots.save(fig, out, formats)
+    if args.output:
+        paths = plots.save(fig, out, formats)
+    else:  # into the results folder: one writer at a time, the figures listed as coopsim's
+        from .experiments.results import record_written
+        from .experiments.store_lock import folder_lock
+
+        with folder_lock(args.folder), record_written(args.folder):
+            paths = plots.save(fig, out, formats)
     plt.close(fig)
     for p in paths:
         print(p)
@@ -201,8 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", metavar="ADDRESS", help="run on a Dask cluster (scheduler address, e.g. tcp://host:8786)")
     p.add_argument("--quick", action="store_true", help="apply the file's [quick] overrides (a fast smoke run)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in the same folder")
-    p.add_argument("--force", action="store_true", help="with --resume: accept a changed experiment file")
-    p.add_argument("--overwrite", action="store_true", help="delete earlier results in the output folder first")
+    p.add_argument("--force", action="store_true", help="with --resume: when the file has changed, resume the "
+                   "experiment the folder holds (its own copy)")
+    p.add_argument("--repair", action="store_true", help="with --resume: delete damaged parts and run their runs "
+                   "again")
+    p.add_argument("--overwrite", action="store_true", help="delete earlier results in the output folder first "
+                   "(only the files coopsim wrote there)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary lines")
     p.set_defaults(func=_cmd_run)
 

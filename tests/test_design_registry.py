@@ -183,10 +183,11 @@ def test_the_store_records_parameters_and_metrics_with_the_data(tmp_path):
     assert list(res.runs.columns) == [*HEAD, "noise", "regime.monitoring", *metrics, *TAIL]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"] == ["noise", "regime.monitoring"] and manifest["metrics"] == metrics
-    assert manifest["format"] == 2
+    assert manifest["format"] == 3
     for part in (out / "runs").glob("part-*.parquet"):
         meta = json.loads(pq.read_schema(part).metadata[b"coopsim"])
-        assert meta == {"format": 2, "parameters": ["noise", "regime.monitoring"], "metrics": metrics}
+        assert meta == {"format": 3, "parameters": ["noise", "regime.monitoring"], "metrics": metrics,
+                        "experiment": manifest["experiment"]["content_sha256"], "session": meta["session"]}
     for table in (read_runs(out), load_results(out).runs, res.runs):
         assert table.attrs["parameters"] == ["noise", "regime.monitoring"]
         assert table.attrs["metrics"] == metrics

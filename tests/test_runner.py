@@ -189,12 +189,15 @@ def test_output_folder_is_protected(tmp_path):
         run_experiment(path, output=out, progress=False)
     again = run_experiment(path, output=out, resume=True, progress=False)  # nothing left to do
     assert again.manifest["sessions"][-1]["runs"] == 0 and len(again.runs) == 6
-    path.write_text(SMALL.replace("seed = 11", "seed = 11  # edited"))
-    with pytest.raises(ExperimentError, match="different experiment file") as info:
+    path.write_text(SMALL.replace("seed = 11", "seed = 11  # edited"))  # same experiment, other bytes
+    assert len(run_experiment(path, output=out, resume=True, progress=False).runs) == 6
+    path.write_text(SMALL.replace("seed = 11", "seed = 12"))  # another experiment
+    with pytest.raises(ExperimentError, match="different experiment") as info:
         run_experiment(path, output=out, resume=True, progress=False)
     assert "\n" not in str(info.value) and "force" in str(info.value)
-    forced = run_experiment(path, output=out, resume=True, force=True, progress=False)
-    assert len(forced.runs) == 6
+    forced = run_experiment(path, output=out, resume=True, force=True, progress=False)  # the folder's own
+    assert len(forced.runs) == 6 and forced.manifest["seed"] == 11 and (forced.runs["seed_entropy"] == 11).all()
+    path.write_text(SMALL)
     with pytest.raises(ExperimentError, match="quick"):
         run_experiment(path, output=out, resume=True, quick=True, progress=False)
     fresh = run_experiment(path, output=out, overwrite=True, progress=False)

@@ -13,9 +13,13 @@ An output folder holds
     the design points (``point`` and one column per parameter);
 ``runs/part-*.parquet``
     the runs table, one row per (point, replication), written part by part as runs
-    complete — each part is written to a hidden temporary name and renamed, so a part
-    file is either complete or absent. Each part's Parquet schema metadata holds, under
-    the key ``coopsim``, the JSON ``{"format", "parameters", "metrics"}`` of its columns;
+    complete — each part is written to a hidden temporary name, fsynced and renamed, so
+    a part file is either complete or absent. Each part's Parquet schema metadata holds,
+    under the key ``coopsim``, the JSON ``{"format", "parameters", "metrics",
+    "experiment", "session"}``: its columns and the content hash of the experiment it
+    belongs to. The manifest lists every part with its SHA-256 and the runs it holds
+    (``parts``) and every other file coopsim wrote (``files``): see
+    :mod:`~coopsim.experiments.provenance`;
 ``periods/part-*.parquet`` (when ``record_periods``)
     per-period time series, one row per (point, replication, period).
 
@@ -33,8 +37,6 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,15 +50,22 @@ import pandas as pd
 from .columns import BOOKKEEPING, BOOLEAN_METRICS, HEAD, KEY, PERIOD, TAIL, metric_order
 from .errors import ExperimentError
 from .loading import loads_experiment
+from .provenance import check_manifest, check_parts, damaged_error, encode_runs, file_sha256
 from .schema import Experiment
 from .designs.base import STR
 
 __all__ = ["ResultStore", "ExperimentResult", "runs_frame", "periods_frame", "read_runs", "read_periods",
-           "load_results", "stored_columns", "part_metadata", "MANIFEST", "FORMAT_VERSION", "METADATA_KEY"]
+           "load_results", "stored_columns", "part_metadata", "checked_store", "record_written", "MANIFEST",
+           "FORMAT_VERSION", "METADATA_KEY"]
 
 MANIFEST = "manifest.json"
-#: 2: the manifest and every part record the parameter and metric columns (1: coopsim 0.1)
-FORMAT_VERSION = 2
+#: 3: the manifest lists every part (SHA-256, runs) and file; parts record the experiment's
+#: content hash. 2: the manifest and every part record the parameter and metric columns.
+#: 1: coopsim 0.1
+FORMAT_VERSION = 3
+#: the temporary names of the files the store writes (``.<name>.<pid>.tmp``)
+TEMPORARY = (".part-*.parquet.*.tmp", ".manifest.json.*.tmp", ".design.parquet.*.tmp",
+             ".experiment.toml.*.tmp", ".experiment.json.*.tmp")
 RUNS, PERIODS, DESIGN = "runs", "periods", "design.parquet"
 #: the key of the Parquet schema metadata holding a part's columns
 METADATA_KEY = b"coopsim"
@@ -171,21 +180,42 @@ def _parts(folder: Path) -> list[Path]:
     return sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []
 
 
-def _read_parts(folder: Path, columns: list[str] | None = None) -> pd.DataFrame | None:
-    parts = _parts(folder)
-    if not parts:
+def _read_parts(parts: Sequence[Path], columns: list[str] | None = None,
+                key: Sequence[str] = KEY) -> pd.DataFrame | None:
+    """The parts' rows; a part that cannot be read, or lacks the key columns, is a one-line error."""
+    frames = []
+    for p in parts:
+        try:
+            frame = pd.read_parquet(p, columns=columns, engine="pyarrow")
+        except Exception as err:  # noqa: BLE001 - any damage is reported as one line
+            raise ExperimentError(str(p.parent.parent), f"{p.parent.name}/{p.name}",
+                                  f"cannot be read ({type(err).__name__}): the part is damaged; "
+                                  "coopsim run FILE --resume --repair recomputes its runs") from None
+        missing = [c for c in key if c not in frame.columns]
+        if missing:
+            raise ExperimentError(str(p.parent.parent), f"{p.parent.name}/{p.name}",
+                                  f"has no {', '.join(missing)} column: not a coopsim part; move it out of the folder")
+        frames.append(frame)
+    if not frames:
         return None
-    frames = [pd.read_parquet(p, columns=columns, engine="pyarrow") for p in parts]
-    frames = [f for f in frames if len(f.columns)]
-    return pd.concat(frames, ignore_index=True) if frames else None
+    try:
+        return pd.concat(frames, ignore_index=True)
+    except (TypeError, ValueError) as err:
+        raise ExperimentError(str(parts[0].parent.parent), parts[0].parent.name,
+                              f"parts with incompatible columns ({err}): move foreign parts out of the folder") from None
 
 
 # ============================================================================ the store
 class ResultStore:
-    """Where the runner puts its results: an output folder, or memory (``folder=None``)."""
+    """Where the runner puts its results: an output folder, or memory (``folder=None``).
 
-    def __init__(self, folder: str | Path | None):
+    ``content``: the content hash of the experiment being written (recorded in every
+    part); ``replications``: runs per point (to record each part's runs as ranges).
+    """
+
+    def __init__(self, folder: str | Path | None, content: str | None = None, replications: int = 1):
         self.folder = Path(folder) if folder is not None else None
+        self.content, self.replications = content, int(replications)
         self._runs: list[pd.DataFrame] = []
         self._periods: list[pd.DataFrame] = []
         self.session = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
@@ -194,6 +224,11 @@ class ResultStore:
         #: the parameter columns, and the metric columns declared or written so far
         self.parameters: list[str] = []
         self.metrics: list[str] = []
+        #: the parts ({name: {"sha256", "rows", "runs"}}) and other files ({name: sha256}) written here
+        self.parts: dict[str, dict] = {}
+        self.files: dict[str, str] = {}
+        #: the part names that passed :meth:`verify` (None: not checked, every part on disk)
+        self._good: list[str] | None = None
 
     # ------------------------------------------------------------------ layout
     @property
@@ -217,38 +252,95 @@ class ResultStore:
         if self.folder is None or not self.manifest_path.exists():
             return None
         try:
-            return json.loads(self.manifest_path.read_text("utf-8"))
+            data = json.loads(self.manifest_path.read_text("utf-8"))
         except (OSError, ValueError) as err:
-            raise ExperimentError(str(self.manifest_path), "", f"cannot be read: {err}") from None
+            raise ExperimentError(str(self.manifest_path), "", f"cannot be read: {' '.join(str(err).split())}: "
+                                  "the folder's manifest is damaged; use another output folder") from None
+        return check_manifest(data, self.manifest_path)
 
     def write_manifest(self, manifest: dict) -> None:
-        """Write the manifest, with this store's ``parameters`` and ``metrics`` lists."""
-        manifest.update(format=FORMAT_VERSION, parameters=list(self.parameters), metrics=list(self.metrics))
+        """Write the manifest (atomically), with this store's columns, parts and files."""
+        manifest.update(format=FORMAT_VERSION, parameters=list(self.parameters), metrics=list(self.metrics),
+                        parts=self.parts, files=self.files)
         self.manifest = manifest
         if self.folder is not None:
             write_json(manifest, self.manifest_path)
 
     def clean_temporary(self) -> None:
-        """Remove temporary files left by a killed run (never complete parts)."""
+        """Remove the temporary files of a killed run (only the store's own names)."""
         if self.folder is None:
             return
         for d in (self.folder, self.runs_dir, self.periods_dir):
             if d.is_dir():
-                for tmp in d.glob(".*.tmp"):
-                    with contextlib.suppress(OSError):
-                        tmp.unlink()
+                for pattern in TEMPORARY:
+                    for tmp in d.glob(pattern):
+                        with contextlib.suppress(OSError):
+                            tmp.unlink()
 
-    def clear(self) -> None:
-        """Delete the results this store wrote (parts, design, manifest, experiment copy)."""
+    def clear(self, manifest: dict) -> None:
+        """Delete the files ``manifest`` lists (its parts and files, then itself); the
+        caller has checked that the folder holds nothing else
+        (:func:`~coopsim.experiments.provenance.foreign_files`)."""
         self._runs, self._periods = [], []
         if self.folder is None:
             return
-        for d in (self.runs_dir, self.periods_dir):
-            if d.is_dir():
-                shutil.rmtree(d)
-        for name in (MANIFEST, DESIGN, "experiment.toml", "experiment.json"):
+        for name in [*manifest.get("parts", {}), *manifest.get("files", {}), MANIFEST]:
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / name).unlink()
+        self.clean_temporary()
+        for d in (self.runs_dir, self.periods_dir, self.folder / "figures"):
+            with contextlib.suppress(OSError):
+                d.rmdir()  # only when empty
+
+    # ------------------------------------------------------------------ checking
+    def verify(self, manifest: dict, *, repair: bool = False, adopt: bool = False) -> list[str]:
+        """Check the parts against ``manifest`` (see :func:`~coopsim.experiments.provenance.check_parts`).
+
+        A bad part is a one-line :class:`ExperimentError`, unless ``repair``: then the bad
+        parts the manifest lists are deleted (with their sibling runs/periods part) so that
+        their runs run again; a bad part it does not list is never deleted. ``adopt``
+        records unlisted good parts (of a killed run) in ``self.parts``. Returns the names
+        of the deleted parts.
+        """
+        good, problems = check_parts(self.folder, manifest)
+        self.parts = dict(manifest.get("parts") or {})
+        removed: list[str] = []
+        if problems and (not repair or not all(p.listed for p in problems)):
+            raise damaged_error(self.folder, problems, repairable=not repair)
+        for p in problems:
+            stem = p.name.split("/", 1)[1]
+            for name in (f"{RUNS}/{stem}", f"{PERIODS}/{stem}"):
+                if name in self.parts or (self.folder / name).exists():
+                    self.parts.pop(name, None)
+                    with contextlib.suppress(FileNotFoundError):
+                        (self.folder / name).unlink()
+                    removed.append(name)
+                if name in good:
+                    good.remove(name)
+        if adopt:  # parts of a killed run, or of a folder written before format 3
+            for name in good:
+                if name not in self.parts:
+                    self._record(name, self.folder / name)
+        self._good = good
+        return removed
+
+    def _record(self, name: str, path: Path, frame: pd.DataFrame | None = None) -> None:
+        """List a part in ``self.parts``: its SHA-256, rows and (runs parts) the runs it holds."""
+        entry: dict[str, Any] = {"sha256": file_sha256(path)}
+        if name.startswith(RUNS + "/"):
+            keys = frame if frame is not None else pd.read_parquet(path, columns=list(KEY))
+            entry["rows"] = len(keys)
+            entry["runs"] = encode_runs(zip(keys["point"], keys["replication"], strict=True), self.replications)
+        self.parts[name] = entry
+
+    def _part_paths(self, kind: str) -> list[Path]:
+        if self._good is None:
+            return _parts(self.folder / kind)
+        return [self.folder / n for n in self._good if n.startswith(kind + "/")]
+
+    def record_file(self, name: str) -> None:
+        """List a file coopsim wrote in the folder (``--overwrite`` may delete it)."""
+        self.files[name] = file_sha256(self.folder / name)
 
     # ------------------------------------------------------------------ writing
     def start(self, experiment: Experiment | None, design_table: pd.DataFrame, parameters: Sequence[str] = (),
@@ -261,22 +353,29 @@ class ResultStore:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         self.runs_dir.mkdir(exist_ok=True)
+        if self._good is None:
+            self._good = []
         write_parquet(design_table, self.folder / DESIGN)
+        self.record_file(DESIGN)
         if experiment is not None:
             if experiment.text is not None:
                 target = self.folder / "experiment.toml"
                 _fsync_write(target, lambda fh: fh.write(experiment.text.encode("utf-8")))
             else:
-                write_json(experiment.model_dump(mode="json", exclude_none=True), self.folder / "experiment.json")
+                target = self.folder / "experiment.json"
+                write_json(experiment.model_dump(mode="json", exclude_none=True), target)
+            self.record_file(target.name)
 
     def _columns(self, df: pd.DataFrame, skip: Sequence[str]) -> dict:
         params = [p for p in self.parameters if p in df.columns]
         metrics = [c for c in df.columns if c not in skip and c not in params]
-        return {"format": FORMAT_VERSION, "parameters": params, "metrics": metrics}
+        return {"format": FORMAT_VERSION, "parameters": params, "metrics": metrics, "experiment": self.content,
+                "session": self.session}
 
     def write(self, runs: pd.DataFrame, periods: pd.DataFrame | None = None) -> None:
-        """One part: the periods first, then the runs (the runs part marks the runs done).
-        Each part records its parameter and metric columns (see the module docstring)."""
+        """One part: the periods first, then the runs (the runs part marks the runs done),
+        then the manifest listing both. Each part records its columns and the experiment's
+        content hash (see the module docstring)."""
         meta = self._columns(runs, BOOKKEEPING)
         self.metrics += [m for m in meta["metrics"] if m not in self.metrics]
         if self.folder is None:
@@ -289,7 +388,13 @@ class ResultStore:
         if periods is not None and len(periods):
             self.periods_dir.mkdir(exist_ok=True)
             write_parquet(periods, self.periods_dir / name, self._columns(periods, (*KEY, PERIOD)))
+            self._record(f"{PERIODS}/{name}", self.periods_dir / name)
+            self._good.append(f"{PERIODS}/{name}")
         write_parquet(runs, self.runs_dir / name, meta)
+        self._record(f"{RUNS}/{name}", self.runs_dir / name, runs)
+        self._good.append(f"{RUNS}/{name}")
+        if self.manifest:
+            self.write_manifest(self.manifest)
 
     # ------------------------------------------------------------------ reading
     def done(self) -> set[tuple[int, int]]:
@@ -297,7 +402,7 @@ class ResultStore:
         if self.folder is None:
             df = pd.concat(self._runs, ignore_index=True) if self._runs else None
         else:
-            df = _read_parts(self.runs_dir, columns=list(KEY))
+            df = _read_parts(self._part_paths(RUNS), columns=list(KEY))
         if df is None or not len(df):
             return set()
         return set(zip(df["point"].astype(int), df["replication"].astype(int), strict=True))
@@ -310,15 +415,22 @@ class ResultStore:
             return list(self.parameters), list(self.metrics)
         manifest = self.read_manifest() if manifest is None else manifest
         manifest = manifest or {}
-        metas = [m for m in (part_metadata(p) for p in _parts(self.runs_dir)) if m is not None]
+        metas = []
+        for p in self._part_paths(RUNS):
+            try:
+                meta = part_metadata(p)
+            except Exception:  # noqa: BLE001 - reading the part itself names the damage
+                meta = None
+            if meta is not None:
+                metas.append(meta)
         parameters = manifest.get("parameters")
         if parameters is None and metas:
-            parameters = list(dict.fromkeys(p for m in metas for p in m["parameters"]))
+            parameters = list(dict.fromkeys(p for m in metas for p in m.get("parameters", [])))
         if parameters is None:
             parameters = manifest.get("design", {}).get("parameters")
         if parameters is None and (self.folder / DESIGN).exists():
             parameters = [c for c in pd.read_parquet(self.folder / DESIGN).columns if c != "point"]
-        metrics = list(manifest.get("metrics") or []) + [c for m in metas for c in m["metrics"]]
+        metrics = list(manifest.get("metrics") or []) + [c for m in metas for c in m.get("metrics", [])]
         return list(parameters or []), list(dict.fromkeys(metrics))
 
     def runs(self, parameters: Sequence[str] | None = None, metrics: Sequence[str] | None = None
@@ -326,7 +438,7 @@ class ResultStore:
         """The runs table; ``attrs["parameters"]`` and ``attrs["metrics"]`` name its columns
         (from what was stored unless ``parameters``/``metrics`` are given)."""
         df = (pd.concat(self._runs, ignore_index=True) if self._runs else None) if self.folder is None \
-            else _read_parts(self.runs_dir)
+            else _read_parts(self._part_paths(RUNS))
         if df is None:
             return None
         if parameters is None or metrics is None:
@@ -340,11 +452,11 @@ class ResultStore:
     def periods(self, parameters: Sequence[str] | None = None) -> pd.DataFrame | None:
         """The periods table (None if not recorded), with ``attrs["parameters"]`` and
         ``attrs["metrics"]`` (the per-period outcome columns)."""
+        key = [*KEY, PERIOD]
         df = (pd.concat(self._periods, ignore_index=True) if self._periods else None) if self.folder is None \
-            else _read_parts(self.periods_dir)
+            else _read_parts(self._part_paths(PERIODS), key=key)
         if df is None:
             return None
-        key = [*KEY, PERIOD]
         df = df.drop_duplicates(key, keep="last").sort_values(key, kind="stable").reset_index(drop=True)
         return _label(df, self.stored_columns()[0] if parameters is None else parameters, key)
 
@@ -357,6 +469,17 @@ def _label(df: pd.DataFrame, parameters: Sequence[str], bookkeeping: Sequence[st
     return df
 
 
+def checked_store(folder: str | Path) -> tuple[ResultStore, dict | None]:
+    """A store on ``folder`` whose parts were checked against its manifest (one-line
+    errors for a damaged manifest, a damaged or foreign part), and the manifest."""
+    store = ResultStore(folder)
+    manifest = store.read_manifest()
+    if manifest is not None:
+        store.verify(manifest)
+        store.manifest = manifest
+    return store, manifest
+
+
 def stored_columns(folder: str | Path) -> tuple[list[str], list[str]]:
     """(parameters, metrics) of an output folder, as stored (see :meth:`ResultStore.stored_columns`)."""
     return ResultStore(folder).stored_columns()
@@ -364,8 +487,8 @@ def stored_columns(folder: str | Path) -> tuple[list[str], list[str]]:
 
 def read_runs(folder: str | Path) -> pd.DataFrame:
     """The runs table of an output folder (sorted by point and replication), with
-    ``attrs["parameters"]`` and ``attrs["metrics"]`` as stored."""
-    df = ResultStore(folder).runs()
+    ``attrs["parameters"]`` and ``attrs["metrics"]`` as stored; its parts are checked."""
+    df = checked_store(folder)[0].runs()
     if df is None:
         raise ExperimentError(str(folder), "", "holds no runs (no runs/part-*.parquet)")
     return df
@@ -373,7 +496,7 @@ def read_runs(folder: str | Path) -> pd.DataFrame:
 
 def read_periods(folder: str | Path) -> pd.DataFrame | None:
     """The per-period table of an output folder, or None if periods were not recorded."""
-    return ResultStore(folder).periods()
+    return checked_store(folder)[0].periods()
 
 
 # ============================================================================ the result
@@ -427,8 +550,7 @@ class ExperimentResult:
 def load_results(folder: str | Path) -> ExperimentResult:
     """Read an output folder written by :func:`~coopsim.experiments.run_experiment`."""
     folder = Path(folder)
-    store = ResultStore(folder)
-    manifest = store.read_manifest()
+    store, manifest = checked_store(folder)
     if manifest is None:
         raise ExperimentError(str(folder), "", f"no {MANIFEST}: not an experiment output folder")
     experiment = None
@@ -448,16 +570,25 @@ def load_results(folder: str | Path) -> ExperimentResult:
                             bool(manifest.get("quick", False)))
 
 
-def versions() -> dict:
-    from importlib import metadata
+@contextlib.contextmanager
+def record_written(folder: str | Path):
+    """List in the manifest every file written in ``folder`` during the block (a report,
+    its figures), so that ``--overwrite`` knows them as coopsim's. The caller holds the lock."""
+    folder = Path(folder)
 
-    out = {"python": sys.version.split()[0]}
-    for pkg in ("coopsim", "numpy", "scipy", "pandas", "pyarrow"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:  # pragma: no cover
-            out[pkg] = None
-    import coopsim
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+                for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
 
-    out["coopsim"] = coopsim.__version__
-    return out
+    before = snapshot()
+    yield
+    store = ResultStore(folder)
+    manifest = store.read_manifest()
+    if manifest is None or "parts" not in manifest:
+        return
+    store.parameters, store.metrics = manifest.get("parameters", []), manifest.get("metrics", [])
+    store.parts, store.files = manifest["parts"], manifest.get("files", {})
+    for name, stamp in snapshot().items():
+        if name != MANIFEST and name not in store.parts and before.get(name) != stamp:
+            store.record_file(name)
+    store.write_manifest(manifest)

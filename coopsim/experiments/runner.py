@@ -16,13 +16,23 @@ writes a Parquet part at most every ``FLUSH_SECONDS`` (and at the end).
 
 Failures. A run that raises is recorded with ``status = "error"`` and the exception in
 ``error``; the sweep goes on. A point whose scenario cannot be built fails all its runs.
+A run whose summary holds NaN or an infinity is recorded as failed too, naming the
+metrics. A worker process that dies (killed by the system, out of memory) stops the sweep
+cleanly with :class:`WorkerDied`: the finished runs are kept, ``--resume`` continues.
+
+The output folder (see :mod:`~coopsim.experiments.results`) is locked for the whole run
+(:mod:`~coopsim.experiments.store_lock`); what it holds is checked before anything is
+written (:mod:`~coopsim.experiments.provenance`).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import re
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -34,14 +44,17 @@ import pandas as pd
 
 from .._validation import ParameterError, check_int
 from .columns import run_metrics
-from .errors import ExperimentError
 from .loading import load_experiment
+from .preparation import output_folder, prepare
+from .provenance import content_hash, versions
 from .schema import Experiment
+from .store_lock import folder_lock
 from .designs.base import Design, single_point
 from .designs.grid import grid
-from .results import FORMAT_VERSION, ExperimentResult, ResultStore, now, periods_frame, runs_frame, versions
+from .results import FORMAT_VERSION, ExperimentResult, ResultStore, now, periods_frame, runs_frame
 
-__all__ = ["run_experiment", "sweep", "run_seed", "declared_metrics", "BACKENDS", "FLUSH_SECONDS"]
+__all__ = ["run_experiment", "sweep", "run_seed", "declared_metrics", "clamp_workers", "WorkerDied", "BACKENDS",
+           "FLUSH_SECONDS"]
 
 BACKENDS = ("serial", "processes", "dask")
 #: a part file is written when this many seconds have passed since the last one (or at the end)
@@ -50,6 +63,10 @@ FLUSH_SECONDS = 2.0
 FLUSH_RUNS = 20_000
 #: largest automatic chunk (runs sent to a worker at once)
 MAX_CHUNK = 16
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died during a sweep; the message is one line (which runs, why)."""
 
 
 def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
@@ -86,14 +103,23 @@ def run_chunk(base, points: Mapping[int, dict], tasks: Sequence[tuple[int, int]]
             rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
                          "error": _message(err), "elapsed": time.perf_counter() - t0})
             continue
-        rows.append({"point": point, "replication": rep, "summary": dict(res.summary), "status": "ok",
-                     "error": None, "elapsed": time.perf_counter() - t0})
+        summary = dict(res.summary)
+        bad = _not_finite(summary)
+        rows.append({"point": point, "replication": rep, "summary": summary, "status": "error" if bad else "ok",
+                     "error": f"not finite: {bad}" if bad else None, "elapsed": time.perf_counter() - t0})
         if record_periods:
             p = res.periods.copy()
             p.insert(0, "replication", rep)
             p.insert(0, "point", point)
             periods.append(p)
     return {"rows": rows, "periods": periods}
+
+
+def _not_finite(summary: Mapping[str, Any]) -> str:
+    """``"name=nan, other=inf"`` for the summary's NaN and infinite numbers ("" if none)."""
+    bad = [f"{k}={v}" for k, v in summary.items()
+           if isinstance(v, (float, np.floating)) and not math.isfinite(v)]
+    return ", ".join(bad)
 
 
 def _message(err: BaseException, prefix: str = "") -> str:
@@ -122,10 +148,12 @@ def _processes(base, design: Design, chunks, seed, record_periods, workers: int)
     chunks = list(chunks)
 
     def job(chunk):
-        return delayed(_chunk_with_tasks)(base, _points(design, chunk), chunk, seed, record_periods)
+        return delayed(_worker_chunk)(base, _points(design, chunk), chunk, seed, record_periods)
 
+    # max_nbytes=None: no memory-mapped arguments, so nothing of ours in /dev/shm (joblib_memmapping_*)
+    # that a killed run could leave behind; the arguments are small (a scenario, a few points)
     parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", batch_size=1,
-                        pre_dispatch="2*n_jobs")
+                        pre_dispatch="2*n_jobs", max_nbytes=None)
     gen = parallel(job(c) for c in chunks)
     try:
         yield from gen
@@ -137,6 +165,31 @@ def _processes(base, design: Design, chunks, seed, record_periods, workers: int)
 
 def _chunk_with_tasks(base, points, chunk, seed, record_periods):
     return chunk, run_chunk(base, points, chunk, seed, record_periods)
+
+
+def _worker_chunk(base, points, chunk, seed, record_periods):
+    """:func:`_chunk_with_tasks` in a loky worker, which first ties its life to coopsim's."""
+    _die_with_parent()
+    return chunk, run_chunk(base, points, chunk, seed, record_periods)
+
+
+_TIED: list[bool] = []
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it dies, so a
+    ``kill -9`` of a run leaves no worker behind, and loky's resource tracker (whose pipe
+    the workers hold) then removes the run's semaphores and folders from ``/dev/shm``."""
+    if _TIED or not sys.platform.startswith("linux"):
+        return
+    _TIED.append(True)
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)
 
 
 def _dask_client(dask: Any, workers: int):
@@ -216,6 +269,33 @@ def declared_metrics(base, patterns: Sequence[str] | None = None) -> list[str]:
     return [m for m in run_metrics(base) if keep(m)]
 
 
+def clamp_workers(workers: int, dask: Any = None, warn: bool = True) -> int:
+    """``workers``, at most the number of CPUs for local processes (a warning when clamped)."""
+    cpus = os.cpu_count() or 1
+    local = dask is None or dask is False or dask is True
+    if isinstance(workers, int) and not isinstance(workers, bool) and workers > cpus and local:
+        if warn:
+            warnings.warn(f"workers={workers} is more than the {cpus} CPUs of this machine: using {cpus}",
+                          RuntimeWarning, stacklevel=3)
+        return cpus
+    return workers
+
+
+_DEATH = ("TerminatedWorkerError", "BrokenProcessPool", "KilledWorker")
+
+
+def _worker_died(err: BaseException, pending: list, finished: int, total: int) -> WorkerDied:
+    """One line: the runs that were in flight, why the worker died, what is kept."""
+    codes = re.search(r"exit codes of the workers are \{(.*?)\}", str(err))
+    why = f"exit {codes.group(1)}" if codes else _message(err)
+    if codes and "SIGKILL" in codes.group(1):
+        why += ": killed by the system (out of memory?)"
+    flights = [f"({p}, {r})" for chunk in pending for p, r in chunk]
+    shown = ", ".join(flights[:6]) + (f" and {len(flights) - 6} more" if len(flights) > 6 else "")
+    return WorkerDied(f"a worker process died ({why}) while running one of the runs (point, replication) "
+                      f"{shown}; the sweep stopped: {finished} of {total} runs are saved, --resume continues")
+
+
 def _check_backend(workers: Any, dask: Any) -> tuple[str, int]:
     if isinstance(workers, bool) or not isinstance(workers, int) or workers == 0 or workers < -1:
         raise ParameterError("workers", workers, "an integer >= 1 (or -1: one per CPU core)")
@@ -272,7 +352,22 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
         else:
             client, owned = _dask_client(dask, n_workers)
             results = _dask(base, design, chunks, seed, record_periods, client)
-        for _chunk, out in results:
+        chunk_list = list(_chunks(tasks, size))
+        index = {c[0]: i for i, c in enumerate(chunk_list)}
+        returned: set[int] = set()
+        results = iter(results)
+        while True:
+            try:
+                _chunk, out = next(results)
+            except StopIteration:
+                break
+            except Exception as err:
+                if type(err).__name__ not in _DEATH:
+                    raise
+                flying = len(returned) + 2 * max(1, n_workers)
+                flights = [c for i, c in enumerate(chunk_list[:flying]) if i not in returned]
+                raise _worker_died(err, flights, total - len(tasks) + sum(counts.values()), total) from None
+            returned.add(index.get(tuple(_chunk[0]), -1) if len(_chunk) else -1)
             rows = out["rows"]
             extra = sorted({k for r in rows if r["summary"] for k in r["summary"]
                             if k not in metric_columns and keep(k)})
@@ -313,48 +408,22 @@ def _as_experiment(obj: Any) -> Experiment:
     raise ParameterError("path_or_experiment", obj, "an experiment file path, an Experiment or a table (dict)")
 
 
-def _prepare(store: ResultStore, exp: Experiment, quick: bool, resume: bool, force: bool, overwrite: bool):
-    """Check what the output folder holds; return the previous manifest when resuming."""
-    if resume and overwrite:
-        raise ParameterError("overwrite", True, "False with resume=True (resume keeps the runs, overwrite "
-                                                "deletes them)")
-    folder = str(store.folder)
-    if not store.has_results():
-        return None
-    if overwrite:
-        store.clear()
-        return None
-    old = store.read_manifest()
-    if not resume:
-        raise ExperimentError(folder, "", "already holds results: resume=True (--resume) continues them, "
-                                          "overwrite=True (--overwrite) replaces them, or choose another output")
-    if old is None:
-        raise ExperimentError(folder, "", "holds run parts but no manifest.json: cannot tell which experiment "
-                                          "they belong to; use another output folder")
-    old_hash = old.get("experiment", {}).get("sha256")
-    if old_hash != exp.sha256 and not force:
-        raise ExperimentError(folder, "manifest.json", f"holds results of a different experiment file "
-                              f"(sha256 {str(old_hash)[:12]}..., the file now has {exp.sha256[:12]}...): "
-                              "resume with force=True (--force) to continue anyway, or use another output folder")
-    if bool(old.get("quick", False)) != bool(quick) and not force:
-        raise ExperimentError(folder, "manifest.json", f"holds a {'quick' if old.get('quick') else 'full'} run, "
-                              f"this is a {'quick' if quick else 'full'} run: use another output folder "
-                              "(or force=True)")
-    return old
-
-
 def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool = None, workers: int = 1,
                    dask: Any = None, quick: bool = False, resume: bool = False, progress: bool | None = None,
-                   force: bool = False, overwrite: bool = False, chunk_size: int | None = None) -> ExperimentResult:
+                   force: bool = False, overwrite: bool = False, chunk_size: int | None = None,
+                   repair: bool = False) -> ExperimentResult:
     """Run an experiment file (or an :class:`~coopsim.experiments.config.Experiment` or a dict).
 
     Parameters
     ----------
     output
-        The output folder; default ``[experiment] output`` or ``results/<name>``
-        (``results/<name>-quick`` in quick mode). ``False`` keeps everything in memory.
+        The output folder; default ``[experiment] output`` (a relative folder below the
+        working directory) or ``results/<name>`` (``results/<name>-quick`` in quick mode).
+        ``False`` keeps everything in memory. Not a filesystem root, not an existing file.
+        The folder is locked for the whole run: a second run on it is refused.
     workers
-        Local processes (joblib/loky) when > 1; -1 for one per CPU core.
+        Local processes (joblib/loky) when > 1; -1 for one per CPU core; more than the
+        CPUs is clamped to their number with a warning.
     dask
         A ``dask.distributed`` scheduler address, an existing ``Client``, or ``True`` for a
         local cluster of ``workers`` processes. The numbers do not depend on the backend.
@@ -363,12 +432,19 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     resume
         Continue in a folder that holds part of this experiment's runs: only the missing
         (point, replication) pairs run. Refused when the folder's manifest records another
-        experiment file (SHA-256) unless ``force``.
+        experiment (content hash of the validated experiment) or another mode (quick/full),
+        and when a part is damaged or foreign.
+    force
+        With ``resume``: when the file has changed, resume the experiment the folder holds
+        (its own copy of the experiment file) instead of refusing.
+    repair
+        With ``resume``: delete the damaged parts the manifest lists and run their runs again.
     progress
         A progress bar with ETA (tqdm); default: only when stderr is a terminal.
     overwrite
-        Delete the results in the output folder first (without it, a folder that holds
-        results is refused unless resuming).
+        Delete the results in the output folder first — only the files its manifest lists;
+        a folder holding anything else is refused (without it, a folder that holds results
+        is refused unless resuming).
     chunk_size
         Runs sent to a worker at once (default: automatic, at most 16).
 
@@ -378,24 +454,32 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
         ``runs`` (one row per run), ``periods``, ``design``, ``output``, ``manifest``.
     """
     exp = _as_experiment(path_or_experiment)
-    quick = bool(quick)
-    if quick and exp.quick is None:
-        quick_note = "no [quick] table: quick mode runs the full experiment"
-    else:
-        quick_note = None
+    folder = output_folder(exp, output, bool(quick))
+    workers = clamp_workers(workers, dask)
+    lock = folder_lock(folder) if folder is not None else contextlib.nullcontext()
+    with lock:
+        return _run_locked(exp, folder, workers=workers, dask=dask, quick=bool(quick), resume=resume,
+                           progress=progress, force=force, overwrite=overwrite, chunk_size=chunk_size, repair=repair)
+
+
+def _run_locked(exp: Experiment, folder: Path | None, *, workers, dask, quick, resume, progress, force, overwrite,
+                chunk_size, repair) -> ExperimentResult:
+    store = ResultStore(folder, content_hash(exp), exp.replications(quick))
+    old = None
+    if folder is not None:
+        old, exp, quick = prepare(store, exp, quick, resume, force, overwrite, repair)
+    quick_note = "no [quick] table: quick mode runs the full experiment" if quick and exp.quick is None else None
     base = exp.base_scenario(quick)
     design = exp.design_points(quick)
     replications = exp.replications(quick)
     seed = exp.experiment.seed
-    folder = None if output is False else Path(output) if output not in (None, True) else exp.output_folder(quick)
-    store = ResultStore(folder)
-    old = _prepare(store, exp, quick, resume, force, overwrite) if folder is not None else None
     store.clean_temporary()
     started = now()
     backend, n_workers = _check_backend(workers, dask)
     manifest = {
         "format": FORMAT_VERSION,
-        "experiment": {"name": exp.name, "path": str(exp.path) if exp.path else exp.source, "sha256": exp.sha256},
+        "experiment": {"name": exp.name, "path": str(exp.path) if exp.path else exp.source, "sha256": exp.sha256,
+                       "content_sha256": store.content},
         "quick": quick,
         "status": "running",
         "started": (old or {}).get("started", started),
@@ -411,7 +495,8 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     if quick_note:
         manifest["note"] = quick_note
     session = {"started": started, "finished": None, "backend": backend, "workers": n_workers,
-               "sha256": exp.sha256, "host": os.uname().nodename if hasattr(os, "uname") else None}
+               "sha256": exp.sha256, "host": os.uname().nodename if hasattr(os, "uname") else None,
+               "pid": os.getpid()}
     manifest["sessions"].append(session)
     declared = list((old or {}).get("metrics", [])) + declared_metrics(base, exp.experiment.metrics)
     store.start(exp, design.table, design.parameters, declared)
@@ -422,6 +507,9 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
                        record_periods=exp.experiment.record_periods, metrics=exp.experiment.metrics,
                        chunk_size=chunk_size, desc=exp.name + (" (quick)" if quick else ""))
         status = "complete"
+    except WorkerDied as err:
+        session["error"] = str(err)
+        raise
     finally:
         end = now()
         session.update(finished=end, status=status)
@@ -462,6 +550,7 @@ def sweep(scenario, parameters: Mapping[str, Sequence[Any]] | Design | None = No
             except ParameterError as err:
                 raise ParameterError(err.name, err.value, f"{err.allowed} (design point {i})") from None
     seed = check_int("seed", seed, minimum=0)
+    workers = clamp_workers(workers, dask)
     store = ResultStore(None)
     store.start(None, design.table, design.parameters, declared_metrics(scenario))
     info = execute(scenario, design, replications, seed, store, workers=workers, dask=dask, progress=progress,

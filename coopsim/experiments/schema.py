@@ -77,6 +77,15 @@ class ExperimentSection(_Strict):
                                                         "'final_share_*'); default: all")
     record_periods: bool = Field(False, description="also store every run's per-period time series")
 
+    @field_validator("output")
+    @classmethod
+    def _relative_output(cls, value: str | None) -> str | None:
+        parts = Path(value).parts if value is not None else ()
+        if value is not None and (Path(value).is_absolute() or ".." in parts or not parts or "~" in value[:1]):
+            raise ValueError("a relative folder below the working directory, such as results/<name> "
+                             "(the command line's --output may point elsewhere)")
+        return value
+
 
 class RangeSpec(_Strict):
     """A range of a random, Latin hypercube or Sobol design: ``[low, high]`` or a table."""
