@@ -6,7 +6,7 @@ the largest) except ``"vector"``, which keeps the user's order:
 * ``hegemon(n, share)`` — one state holds ``share`` of the total, the others split the
   rest equally (share 1/n: equality);
 * ``k_major(n, k, share)`` — ``k`` major powers hold ``share`` of the total together, in
-  equal parts; the others split the rest (Snidal 1985, p. 598-612: a *k-group* of large
+  equal parts; the others split the rest (Snidal 1985: a *k-group* of large
   states can provide a public good without a single hegemon). share k/n: equality;
 * ``pareto(n, shape)`` — the quantiles x_i = (1 - q_i)^(-1/shape), q_i = (i - 1/2)/n, of
   a Pareto law with tail index ``shape`` (smaller: more concentrated; infinite: equality);

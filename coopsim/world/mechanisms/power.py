@@ -7,13 +7,13 @@ Milner (1992): cooperation is more likely with a strong, interested hegemon. Mod
   major powers hold ``major_share`` together; ``"pareto"`` / ``"zipf"`` — quantiles of a
   Pareto law with tail index ``shape`` / a rank-size law with exponent ``shape``;
   ``"vector"`` — the user's ``capabilities``. Deterministic given n_states.
-* **Stakes** scale with capability (Olson 1965, p. 33-36; Snidal 1985, p. 588-590): in a
+* **Stakes** scale with capability (Olson 1965, ch. 1; Snidal 1985): in a
   public goods encounter a state contributes its capability and the pot is shared in
   proportion to capability (a *privileged group*). In 2x2 games payoffs are multiplied by
   capability and states compare payoffs per unit of capability, so scaling alone changes
   nothing there: only the roles below do.
 * **The hegemon(s)**: the largest state — under ``"k_major"`` each of the k major powers
-  (a k-group, Snidal 1985, p. 598-604); under equality state 0.
+  (a k-group, Snidal 1985); under equality state 0.
 * ``hegemon_role``: ``"none"``; ``"benevolent"`` — the hegemon always cooperates (its own
   rule is ALLC: it provides the good whatever others do); ``"coercive"`` — the hegemon
   plays its own (evolving) strategy and fines every co-player in its encounters

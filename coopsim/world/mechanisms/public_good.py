@@ -3,7 +3,7 @@
 Shared by H4 (exclusion from a regime's club good) and H6 (a privileged group): member i
 contributes ``cost`` x w_i x coop_i per round (w: capability, coop: its share of C moves);
 the pot, multiplied by r, is shared among the members not excluded in proportion to their
-capability (Olson 1965, p. 33-36; Buchanan 1965 on clubs). With equal capabilities and
+capability (Olson 1965, ch. 1; Buchanan 1965 on clubs). With equal capabilities and
 nobody excluded this is the game's own payoff, r c K / n - c a, averaged over the rounds
 (the game is linear, so the mean over rounds is exact).
 """

@@ -1,10 +1,10 @@
 """H4 — international regimes: information, decentralised and central enforcement, membership.
 
 Milner (1992): norms, principles, rules and decision-making procedures at the centre of
-cooperation. Keohane (1984, ch. 6, p. 92-95): regimes matter by making behaviour visible
+cooperation. Keohane (1984, ch. 6): regimes matter by making behaviour visible
 (monitoring) and by raising the cost of defection; enforcement is mostly decentralised.
 
-**Standing** (Sugden 1986, p. 113-118; Ohtsuki & Iwasa 2004; Panchanathan & Boyd 2004 for
+**Standing** (Sugden 1986, ch. 6; Ohtsuki & Iwasa 2004; Panchanathan & Boyd 2004 for
 groups). Every state has a good or bad standing in the regime's record. An encounter is
 made public with probability ``monitoring``; then each side's standing is updated: a side
 that cooperated in most rounds (share of C >= 1/2) is in good standing; a side that
@@ -29,7 +29,7 @@ that knowledge is ``exclusion``:
 * ``peer_sanction`` / ``peer_cost``: every member punishes each co-player's unjustified
   defection in its own encounter (members see their own encounter; no monitoring needed):
   the defector pays ``peer_sanction`` per punishing member per round of defection, each
-  punisher pays ``peer_cost`` per round of defection it punishes (Ostrom 1990, p. 94-100;
+  punisher pays ``peer_cost`` per round of defection it punishes (Ostrom 1990, ch. 3;
   Fehr & Gächter 2000; Boyd, Gintis, Bowles & Richerson 2003);
 * ``dues``: membership costs this much per round.
 
