@@ -69,11 +69,12 @@ def test_h2_fewer_actors_more_cooperation_with_per_capita_return_fixed():
 
 
 def test_h6_coercive_hegemon_that_meets_every_state():
-    # condition (docs): a coercive hegemon whose enforcement scales with its capability and
-    # who meets every state each period (all pairs), in a prisoner's dilemma with a short
-    # shadow of the future (w = 0.5), where cooperation does not emerge on its own
+    # condition (docs): a coercive hegemon that meets every state each period (all pairs), in a
+    # prisoner's dilemma with a short shadow of the future (w = 0.5), where cooperation does not
+    # emerge on its own; it fines 30 per round of defection against it, within a budget of
+    # 10 x its capability per period (the bound that makes its share of capability matter)
     sc = Scenario(**BASE, engine="exact", structure="all_pairs", iteration={"continuation": 0.5},
-                  power={"hegemon_role": "coercive"})
+                  power={"hegemon_role": "coercive", "coercion": 30.0, "budget": 10.0})
     levels = [1 / 30, 0.2, 0.5]
     freqs = emergence(sc, "power.hegemon_share", levels, reps=24)
     assert_direction("power", freqs, 24, levels)

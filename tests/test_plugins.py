@@ -159,6 +159,12 @@ ACTIVE = {
     "epistemic": {"epistemic.reach": 0.2, "epistemic.misperception": 0.3},
     "epistemic_bias": {"epistemic.reach": 0.2, "epistemic.payoff_bias": 2.0},
     "power": {"power.hegemon_share": 0.5, "power.hegemon_role": "coercive"},
+    "regime_peer": {"regime.membership": 1.0, "regime.peer_sanction": 0.5, "regime.peer_cost": 0.1},
+    "regime_exclude": {"regime.membership": 1.0, "regime.monitoring": 1.0, "regime.exclusion": "exclude"},
+    "regime_choice": {"regime.membership": 0.5, "regime.membership_choice": True, "regime.dues": 0.5},
+    "power_k_major": {"power.distribution": "k_major", "power.k": 3, "power.major_share": 0.6,
+                      "power.hegemon_role": "coercive", "power.coercion": 5.0, "power.budget": None},
+    "power_deference": {"power.hegemon_share": 0.5, "power.deference": 0.5},
 }
 SETTINGS = [
     dict(update=u, game=g, engine=e)

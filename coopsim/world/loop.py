@@ -115,6 +115,7 @@ class Sides:
         else:
             self.code = world.types[enc]
             self.rows = None
+        self.excluded = np.zeros(enc.shape, dtype=bool)
 
     def override(self, mask, rule: str) -> None:
         """Sides in ``mask`` play the fixed rule ``"ALLC"`` or ``"ALLD"`` this encounter
@@ -125,6 +126,11 @@ class Sides:
         else:
             layer = self.code[mask] // w.n_base_variants
             self.code[mask] = w.fixed_code[rule] + layer * w.n_base_variants
+
+    def exclude(self, mask) -> None:
+        """Sides in ``mask`` are denied their share of the encounter's benefits (``Play.excluded``);
+        a ``stakes`` hook that knows the game's benefits applies it."""
+        self.excluded |= mask
 
     def misperceive(self, mask) -> None:
         """Sides in ``mask`` misread each co-player move with the world's perception error."""
@@ -160,7 +166,8 @@ class Play:
     ``coop`` (E, k): share of C moves; ``base`` (E, k): payoff per round in the stage
     game; ``length`` (E,): rounds played; ``per`` (E, 2, 4): occupancy of CC, CD, DC, DD
     per round from each side's view (pair games only); ``stake`` (E, k): payoff per round
-    as it counts for the state (capability-scaled); ``charges`` (E, k): costs per round.
+    as it counts for the state (capability-scaled); ``charges`` (E, k): costs per round;
+    ``excluded`` (E, k): sides denied their share of the benefits (:meth:`Sides.exclude`).
     """
 
     def __init__(self, sides, coop, base, length, per=None):
@@ -176,6 +183,7 @@ class Play:
         self.stake = base * w.capability[sides.enc]
         self.charges = np.zeros_like(self.stake)
         self.form = np.zeros(self.enc.shape, dtype=np.int8)  # 0: tacit (see FORMS)
+        self.excluded = sides.excluded
         self.n = w.n
         self._idx = self.enc.ravel()
         # an encounter of a state with itself (self-interaction on a network) counts once

@@ -128,8 +128,7 @@ class Scenario:
             raise ParameterError("actors.n_actors", self.actors.n_actors, f"at most n_states = {n}")
         if self.is_group_game and self.engine == "exact":
             raise ParameterError("engine", "exact", "'sampled' for group games (no exact N-player iterated engine)")
-        if self.power.hegemon_share is not None:
-            self.power.capabilities(n)  # validates share >= 1/n
+        self.power.capability_vector(n)  # validates shares, k and a capability vector's length
         self.update_rule().check(self)
         for mech in self.mechanisms():
             mech.check(self)

@@ -1,40 +1,50 @@
-"""H6 — power asymmetry (hegemonic stability).
+"""H6 — power asymmetry (hegemonic stability, and Snidal's k-groups).
 
 Milner (1992): cooperation is more likely with a strong, interested hegemon. Model:
 
-* ``hegemon_share``: share of total capability held by the largest state; the others
-  share the rest equally. ``None`` (or 1/n_states, or a value rounded from it to within 5e-4) is equality. Capabilities are
-  normalised to mean 1.
-* Stakes scale with capability (Olson 1965; Snidal 1985): in a public-goods encounter a
-  state's contribution is its capability and the pot, multiplied, is shared in proportion
-  to capability, so a large state receives a large share of the good it provides (a
-  *privileged group*). In 2x2 games each state's payoffs are multiplied by its
-  capability and states imitate by payoff *per unit of capability*, so scaling alone
-  changes nothing: only the roles below do.
-* ``hegemon_role``: ``"none"``; ``"benevolent"`` — the hegemon always cooperates (it
-  provides the good whatever others do); ``"coercive"`` — the hegemon fines every
-  partner that defects against it ``coercion`` x its capability per round of defection
-  (a stronger hegemon enforces harder), at a cost ``coercion_cost`` per round of
-  punishing to itself ("forced cooperation"). The hegemon is state 0; it meets the states
-  the interaction structure brings it (e.g. under ``all_pairs`` everyone every period).
+* **Capabilities** (``distribution``, see :mod:`.capabilities`; normalised to mean 1):
+  ``"hegemon"`` — state 0 holds ``hegemon_share`` (None: equality); ``"k_major"`` — ``k``
+  major powers hold ``major_share`` together; ``"pareto"`` / ``"zipf"`` — quantiles of a
+  Pareto law with tail index ``shape`` / a rank-size law with exponent ``shape``;
+  ``"vector"`` — the user's ``capabilities``. Deterministic given n_states.
+* **Stakes** scale with capability (Olson 1965, ch. 1; Snidal 1985): in a
+  public goods encounter a state contributes its capability and the pot is shared in
+  proportion to capability (a *privileged group*). In 2x2 games payoffs are multiplied by
+  capability and states compare payoffs per unit of capability, so scaling alone changes
+  nothing there: only the roles below do.
+* **The hegemon(s)**: the largest state — under ``"k_major"`` each of the k major powers
+  (a k-group, Snidal 1985); under equality state 0.
+* ``hegemon_role``: ``"none"``; ``"benevolent"`` — the hegemon always cooperates (its own
+  rule is ALLC: it provides the good whatever others do); ``"coercive"`` — the hegemon
+  plays its own (evolving) strategy and fines every co-player in its encounters
+  ``coercion`` per round of defection ("forced cooperation"). Enforcement is costly and
+  bounded: each period a hegemon can impose fines up to ``budget`` x its capability (in
+  payoff units, summed over its encounters; None: unbounded); when the fines it would
+  impose exceed that, every fine is scaled down in proportion (rationing, no random
+  order). It pays ``coercion_cost`` per unit of fine it imposes.
+* ``deference``: in each encounter with a hegemon, each other state cooperates for the
+  whole encounter with this probability, whatever its rule (it treats the hegemon
+  differently; drawn from the mechanism's stream).
 
-Neutral: equality and no role. Prediction: a strong interested hegemon -> more
-cooperation (Snidal 1985: not always — small states may free-ride on the hegemon).
-
-Phases: ``setup`` sets capabilities; ``roles`` makes a benevolent hegemon play ALLC;
-``stakes`` shares a public good in proportion to capability; ``charges`` adds a coercive
-hegemon's fines and its cost of punishing. Needs individual states: refuses the
-replicator equation.
+Neutral: equal capabilities, no role, no deference. Prediction: a strong interested
+hegemon -> more cooperation (Snidal 1985: not always — small states may free-ride, and a
+k-group can do what a hegemon does). Needs individual states: refuses the replicator
+equation; ``coercion``, ``coercion_cost`` and ``budget`` act only with a coercive
+hegemon; ``deference`` needs a hegemon (unequal capabilities or a role).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..._validation import check_choice, check_positive, check_probability
+import numpy as np
+
+from ..._validation import ParameterError, check_choice, check_int, check_positive, check_probability
+from . import capabilities as caps
 from .base import Mechanism
+from .public_good import public_good_stake
 
-
-_ROUNDING = 5e-4  # shares this far below 1/n_states count as 1/n_states (equality)
+_ROUNDING = caps.ROUNDING  # shares this far below 1/n_states count as 1/n_states (equality)
+DISTRIBUTIONS = ("hegemon", "k_major", "pareto", "zipf", "vector")
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,15 @@ class Power(Mechanism):
     hegemon_role: str = "none"
     coercion: float = 1.0
     coercion_cost: float = 0.2
+    budget: float | None = 1.0
+    deference: float = 0.0
+    distribution: str = "hegemon"
+    k: int = 1
+    major_share: float | None = None
+    shape: float | None = None
+    capabilities: tuple | None = None
 
+    STREAM = 6
     SETTINGS = {**Mechanism.SETTINGS, "population": ("finite",)}
 
     def __post_init__(self) -> None:
@@ -60,57 +78,122 @@ class Power(Mechanism):
         check_choice("power.hegemon_role", self.hegemon_role, ("none", "benevolent", "coercive"))
         check_positive("power.coercion", self.coercion, strict=False)
         check_positive("power.coercion_cost", self.coercion_cost, strict=False)
+        if self.budget is not None:
+            check_positive("power.budget", self.budget, strict=False)
+        check_probability("power.deference", self.deference)
+        check_choice("power.distribution", self.distribution, DISTRIBUTIONS)
+        check_int("power.k", self.k, minimum=1)
+        if self.major_share is not None:
+            check_probability("power.major_share", self.major_share)
+        d = self.distribution
+        if d in ("pareto", "zipf"):
+            if self.shape is None:
+                raise ParameterError("power.shape", None, f"a number > 0 with distribution = {d!r} "
+                                     + ("(Pareto tail index)" if d == "pareto" else "(Zipf exponent; 0: equality)"))
+            check_positive("power.shape", self.shape, strict=d == "pareto")
+        if d == "vector":
+            if self.capabilities is None or isinstance(self.capabilities, (str, bytes)):
+                raise ParameterError("power.capabilities", self.capabilities,
+                                     "a list of positive numbers, one per state, with distribution = 'vector'")
+            values = tuple(float(v) for v in self.capabilities)
+            if len(values) < 2 or not all(np.isfinite(v) and v > 0 for v in values):
+                raise ParameterError("power.capabilities", list(self.capabilities), "a list of positive numbers")
+            object.__setattr__(self, "capabilities", values)
+        # parameters of one distribution are refused under another (never silently ignored)
+        own = {"hegemon": ("hegemon_share",), "k_major": ("k", "major_share"), "pareto": ("shape",),
+               "zipf": ("shape",), "vector": ("capabilities",)}[d]
+        defaults = {"hegemon_share": None, "k": 1, "major_share": None, "shape": None, "capabilities": None}
+        for name, default in defaults.items():
+            if name not in own and getattr(self, name) != default:
+                users = [k for k, v in {"hegemon": ("hegemon_share",), "k_major": ("k", "major_share"),
+                                        "pareto": ("shape",), "zipf": ("shape",),
+                                        "vector": ("capabilities",)}.items() if name in v]
+                raise ParameterError(f"power.{name}", getattr(self, name),
+                                     f"its default with distribution = {d!r} (it sets the distribution "
+                                     + " or ".join(repr(u) for u in users) + ")")
 
-    def capabilities(self, n_states: int):
-        """Capabilities normalised to mean 1; state 0 is the hegemon when there is one."""
-        import numpy as np
+    def capability_vector(self, n_states: int) -> np.ndarray:
+        """Capabilities normalised to mean 1 (state 0 is the largest, except for ``"vector"``)."""
+        d = self.distribution
+        if d == "hegemon":
+            return caps.hegemon(n_states, self.hegemon_share)
+        if d == "k_major":
+            return caps.k_major(n_states, self.k, self.major_share)
+        if d == "pareto":
+            return caps.pareto(n_states, self.shape)
+        if d == "zipf":
+            return caps.zipf(n_states, self.shape)
+        return caps.vector(n_states, self.capabilities)
 
-        from ..._validation import ParameterError
-
-        if self.hegemon_share is None:
-            return np.ones(n_states)
-        h = self.hegemon_share
-        if h < 1.0 / n_states - _ROUNDING:
-            raise ParameterError("power.hegemon_share", h,
-                                 f"at least 1/n_states = {1 / n_states:.4g} (the largest state's share)")
-        h = max(h, 1.0 / n_states)  # a share rounded from 1/n (e.g. 0.0333 for 30 states) means equality
-        w = np.full(n_states, (1.0 - h) / (n_states - 1))
-        w[0] = h
-        return w * n_states
+    def hegemons(self, capability: np.ndarray) -> np.ndarray:
+        """Indices of the states holding the role: the k major powers, else the largest state."""
+        if self.distribution == "k_major":
+            return np.arange(self.k)
+        return np.array([int(np.argmax(capability))])
 
     @property
     def is_neutral(self) -> bool:
-        return self.hegemon_share is None and self.hegemon_role == "none"
+        equal = {"hegemon": self.hegemon_share is None, "k_major": self.major_share is None,
+                 "zipf": self.shape == 0, "pareto": False, "vector": False}[self.distribution]
+        return equal and self.hegemon_role == "none" and self.deference == 0
+
+    def check(self, scenario) -> None:
+        cap = self.capability_vector(scenario.n_states)  # validates shares, k and the vector's length
+        super().check(scenario)
+        if not self.is_active:
+            return
+        if self.hegemon_role != "coercive":
+            for name, default in (("coercion", 1.0), ("coercion_cost", 0.2), ("budget", 1.0)):
+                if getattr(self, name) != default:
+                    raise ParameterError(f"power.{name}", getattr(self, name),
+                                         f"its default {default} with hegemon_role = {self.hegemon_role!r}: "
+                                         "it acts only with a coercive hegemon")
+        if self.deference > 0 and self.hegemon_role == "none" and np.ptp(cap) < 1e-12:
+            raise ParameterError("power.deference", self.deference,
+                                 "0 with equal capabilities and hegemon_role = 'none' (there is no hegemon "
+                                 "to defer to)")
 
     # ------------------------------------------------------------------ behaviour
     def setup(self, world, ns) -> None:
-        world.capability = self.capabilities(world.n)
-        ns.hegemon = 0 if self.is_active else -1
+        world.capability = self.capability_vector(world.n)
+        ns.hegemon = np.zeros(world.n, dtype=bool)
+        if self.is_active:
+            ns.hegemon[self.hegemons(world.capability)] = True
+        ns.equal = bool(np.ptp(world.capability) < 1e-12)
 
     def roles(self, world, ns, sides) -> None:
+        is_h = ns.hegemon[sides.enc]
         if self.hegemon_role == "benevolent":
-            sides.override(sides.enc == ns.hegemon, "ALLC")
+            sides.override(is_h, "ALLC")
+        if self.deference > 0:
+            meets = is_h.any(1, keepdims=True) & ~is_h
+            defer = meets & (world.stream(self).random(is_h.shape) < self.deference)
+            sides.override(defer, "ALLC")
 
     def stakes(self, world, ns, play) -> None:
-        game = world.game
-        if world.is_group and self.hegemon_share is not None and game.name == "public_goods":
+        if world.is_group and not ns.equal and world.game.name == "public_goods":
             # a privileged group: contributions scale with capability, the pot is shared by it
-            c, r = game.parameters["cost"], game.parameters["multiplier"]
-            w = world.capability[play.enc]
-            contrib = c * w * play.coop
-            play.stake = r * contrib.sum(1, keepdims=True) * w / w.sum(1, keepdims=True) - contrib
+            play.stake = public_good_stake(world, play)
 
     def charges(self, world, ns, play) -> None:
         if self.hegemon_role != "coercive":
             return
-        h = ns.hegemon
-        has_h = play.enc == h
-        fined = (~has_h) & has_h.any(1)[:, None]
-        play.charges += self.coercion * world.capability[h] * play.defect * fined  # enforcement scales with capability
-        play.charges += has_h * (self.coercion_cost * (play.defect * fined).sum(1, keepdims=True))
+        is_h = ns.hegemon[play.enc]
+        if not is_h.any():
+            return
+        fined = play.defect * ~is_h  # rounds of defection by the hegemons' co-players
+        demand = self.coercion * fined.sum(1, keepdims=True) * is_h  # fines each hegemon side would impose
+        factor = np.ones(world.n)
+        if self.budget is not None:
+            wanted = np.bincount(play.enc[is_h], demand[is_h], minlength=world.n)
+            cap = self.budget * world.capability
+            factor = np.divide(cap, wanted, out=np.ones(world.n), where=wanted > cap)
+        scale = (factor[play.enc] * is_h).sum(1, keepdims=True)  # sum of the rationing of the hegemons present
+        play.charges += self.coercion * fined * scale
+        play.charges += self.coercion_cost * demand * factor[play.enc]
 
     def attribute(self, world, ns, play) -> None:
         """Cooperation of states meeting a coercive hegemon (under its threat) is *forced*."""
         if self.hegemon_role == "coercive":
-            has_h = play.enc == ns.hegemon
-            play.attribute((~has_h) & has_h.any(1)[:, None], "forced")
+            is_h = ns.hegemon[play.enc]
+            play.attribute(~is_h & is_h.any(1)[:, None], "forced")
