@@ -102,6 +102,8 @@ def check_budget(exp, inp, quick: bool = False) -> int | None:
             key = quick_key
     how = ("fewer values per parameter" if key.endswith("parameters") else "fewer points" if key.endswith("points")
            else "fewer samples" if key.endswith("samples") else "fewer replications")
+    if not key.endswith("replications") and reps > 1:
+        how += " or replications"
     if lim["runs"] is not None and runs > lim["runs"]:
         raise ExperimentError(src, key, f"{what} is not allowed{mode}: at most experiment.max_runs = {lim['runs']} "
                                         f"runs; use {how}", value=runs, allowed=f"at most {lim['runs']} runs")
