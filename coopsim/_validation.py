@@ -88,7 +88,10 @@ def check_probability(name: str, value: Any) -> float:
 
 
 def check_probabilities(name: str, values: Any, length: int | None = None) -> np.ndarray:
-    """A vector (or array) of probabilities in [0, 1], optionally of a given length."""
+    """A vector (or array) of probabilities in [0, 1], optionally of a given length (no booleans)."""
+    if isinstance(values, (bool, np.bool_)) or (isinstance(values, np.ndarray) and values.dtype == bool) or (
+            isinstance(values, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in values)):
+        raise ParameterError(name, values, "numbers in [0, 1]")
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
