@@ -253,23 +253,28 @@ def scan_nesting(text: str, source: str | None, limit: int = MAX_DEPTH) -> None:
             depth += 1
             if depth > limit:
                 path = ".".join(p for p in (table, key.strip()) if p)
+                hint = " (a design value is a single number, string or boolean)" if path.startswith(
+                    ("design", "quick")) else ""
                 raise ExperimentError(source, path, f"arrays or inline tables nested more than {limit} levels deep "
-                                                    f"are not allowed: at most {limit} levels (a design value is a "
-                                                    "single number, string or boolean)")
+                                                    f"are not allowed: at most {limit} levels{hint}")
         elif c in "]}":
             depth = max(0, depth - 1)
         i += 1
 
 
 def check_nesting(data: Any, source: str | None, limit: int = MAX_DEPTH) -> None:
-    """Refuse parsed data (tables and arrays) nested deeper than ``limit``, naming the key
-    path (iterative: no recursion whatever the depth)."""
+    """Refuse parsed data (tables and arrays) nested deeper than ``limit``, and integers
+    beyond 64 bits, naming the key path (iterative: no recursion whatever the depth)."""
     stack: list[tuple[Any, tuple, int]] = [(data, (), 0)]
     while stack:
         value, path, depth = stack.pop()
         if depth > limit:
             raise ExperimentError(source, key_path(*path[:limit]) + "...", f"tables or arrays nested more than "
                                   f"{limit} levels deep are not allowed: at most {limit} levels")
+        if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 63:
+            raise ExperimentError(source, key_path(*path), not_allowed(value, "a 64-bit integer, from -2**63 to "
+                                                                              "2**63 - 1 (TOML's integers)"),
+                                  value=value)
         if isinstance(value, dict):
             stack.extend((v, path + (str(k),), depth + 1) for k, v in value.items())
         elif isinstance(value, (list, tuple)):
