@@ -27,7 +27,8 @@ from ._validation import ParameterError
 __all__ = ["RunEstimate", "estimate_run", "estimate_matches", "check_run", "check_matches", "limits", "set_limits",
            "available_memory", "parse_size", "parse_duration", "format_bytes", "format_seconds",
            "MEMORY_BASE", "BYTES_PER_STATE", "BYTES_PER_ROUND", "BYTES_PER_ENCOUNTER", "SECONDS_PER_STEP",
-           "SECONDS_PER_MATCH_ROUND", "SECONDS_PER_STATE", "SECONDS_PER_PERIOD", "DEFAULT_RUN_SECONDS"]
+           "SECONDS_PER_MATCH_ROUND", "SECONDS_PER_STATE", "SECONDS_PER_PERIOD", "DEFAULT_RUN_SECONDS",
+           "SECONDS_PER_GROUP_STEP", "SECONDS_PER_ENCOUNTER", "SECONDS_PER_EXACT_ENCOUNTER"]
 
 # ---------------------------------------------------------------- calibration (measured)
 #: memory of a run beyond the imported package (first-run caches, the per-period tables)
@@ -37,13 +38,19 @@ BYTES_PER_STATE = 400
 #: per round of the longest match of a chunk (the round loop's index arrays, int64 x 3)
 BYTES_PER_ROUND = 24
 #: per encounter of a period beyond the n_states / 2 pairs of random matching
-BYTES_PER_ENCOUNTER = 200
-#: one round step of a chunk of matches (numpy call overhead)
-SECONDS_PER_STEP = 7e-6
+BYTES_PER_ENCOUNTER = 500
+#: one round step of a chunk of 2-player matches (numpy call overhead)
+SECONDS_PER_STEP = 9e-6
+#: one round step of a chunk of N-player groups (the group core does more per step)
+SECONDS_PER_GROUP_STEP = 1.2e-4
 #: one round of one match (or one member of a group) inside a step
 SECONDS_PER_MATCH_ROUND = 2.8e-8
 #: per state and period (revision, mutation, bookkeeping)
-SECONDS_PER_STATE = 1e-6
+SECONDS_PER_STATE = 5e-7
+#: per encounter and period outside the round loop (pairing, payoffs, mechanisms)
+SECONDS_PER_ENCOUNTER = 3e-6
+#: per encounter and period with engine = "exact" (a Markov chain solved per match)
+SECONDS_PER_EXACT_ENCOUNTER = 2e-4
 #: per period (fixed costs of the loop)
 SECONDS_PER_PERIOD = 1e-3
 #: matches per chunk of the round loop (coopsim.engine.rounds.CHUNK)
@@ -172,7 +179,8 @@ def _matches(K: float, size: int, rounds: float | None, continuation: float | No
     L = _max_length(int(min(K, _CHUNK)), rounds, continuation)
     mean = float(rounds) if rounds is not None else 1.0 / (1.0 - float(continuation or 0.0))
     chunks = math.ceil(K / _CHUNK)
-    seconds = chunks * L * SECONDS_PER_STEP + K * size / 2 * mean * SECONDS_PER_MATCH_ROUND
+    step = SECONDS_PER_STEP if size == 2 else SECONDS_PER_GROUP_STEP
+    seconds = chunks * L * step + K * size / 2 * mean * SECONDS_PER_MATCH_ROUND
     memory = BYTES_PER_ROUND * L + BYTES_PER_ENCOUNTER * K
     return memory, seconds, L
 
@@ -201,16 +209,16 @@ def estimate_run(sc) -> RunEstimate:
     it = sc.iteration
     exact = sc.engine == "exact"
     if exact:
-        m_mem, m_sec, L = BYTES_PER_ENCOUNTER * K, K * 1e-6, 0.0
+        m_mem, m_sec, L = BYTES_PER_ENCOUNTER * K, K * SECONDS_PER_EXACT_ENCOUNTER, 0.0
     else:
         m_mem, m_sec, L = _matches(K, k, it.rounds, it.continuation)
     extra_encounters = max(0.0, K - n / 2)
     memory = MEMORY_BASE + BYTES_PER_STATE * n + m_mem - BYTES_PER_ENCOUNTER * min(K, n / 2)
-    seconds = periods * (SECONDS_PER_PERIOD + SECONDS_PER_STATE * n + m_sec)
+    seconds = periods * (SECONDS_PER_PERIOD + SECONDS_PER_STATE * n + SECONDS_PER_ENCOUNTER * K + m_sec)
     round_param = "iteration.rounds" if it.rounds is not None else "iteration.continuation"
     mem_terms = {"n_states": BYTES_PER_STATE * n + BYTES_PER_ENCOUNTER * extra_encounters,
                  round_param: BYTES_PER_ROUND * L}
-    sec_terms = {"n_states": SECONDS_PER_STATE * n + (m_sec if L <= 1000 else 0.0),
+    sec_terms = {"n_states": SECONDS_PER_STATE * n + SECONDS_PER_ENCOUNTER * K + (m_sec if L <= 1000 else 0.0),
                  round_param: m_sec if L > 1000 else 0.0,
                  "periods": SECONDS_PER_PERIOD}
     if periods > 10_000 and max(sec_terms.values()) * 1000 < periods * SECONDS_PER_PERIOD:
