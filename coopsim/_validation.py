@@ -63,7 +63,7 @@ def check_real(name: str, value: Any, *, finite: bool = True, bound: float | Non
     except OverflowError:  # a Python int beyond float's range
         raise ParameterError(name, value, _magnitude(bound)) from None
     if finite and not np.isfinite(value):
-        raise ParameterError(name, value, "a finite real number" if bound is None else _magnitude(bound))
+        raise ParameterError(name, value, "a finite real number")
     if bound is not None and np.isfinite(value) and abs(value) > bound:
         raise ParameterError(name, value, _magnitude(bound))
     return value
