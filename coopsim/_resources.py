@@ -140,10 +140,23 @@ def limits() -> dict[str, float]:
 
 def set_limits(memory=None, run_seconds=None) -> dict[str, float]:
     """Set the limits (a size such as ``"8GB"`` or bytes; a duration such as ``"48h"`` or
-    seconds); ``None`` restores the default. Returns the limits now in force."""
-    _LIMITS["memory"] = None if memory is None else parse_size(memory)
-    _LIMITS["run_seconds"] = None if run_seconds is None else parse_duration(run_seconds)
+    seconds); ``None`` restores the default. The limits go into the environment too
+    (``COOPSIM_MAX_MEMORY``, ``COOPSIM_MAX_RUN_TIME``), so that local worker processes
+    started afterwards apply the same ones. Returns the limits now in force."""
+    for key, env, value, parse in (("memory", "COOPSIM_MAX_MEMORY", memory, parse_size),
+                                   ("run_seconds", "COOPSIM_MAX_RUN_TIME", run_seconds, parse_duration)):
+        if value is None:
+            _LIMITS[key] = None
+            if _SET_ENV.pop(env, None) is not None and os.environ.get(env) is not None:
+                del os.environ[env]
+        else:
+            _LIMITS[key] = parse(value)
+            os.environ[env] = f"{_LIMITS[key]:.0f}" + ("B" if key == "memory" else "s")
+            _SET_ENV[env] = True
     return limits()
+
+
+_SET_ENV: dict[str, bool] = {}  # environment variables set by set_limits (removed when restored)
 
 
 # ---------------------------------------------------------------- estimates
