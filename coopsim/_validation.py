@@ -2,6 +2,20 @@
 
 Errors name the parameter, the value received and what is allowed, e.g.
 ``ValueError: noise=1.5 is not allowed: a probability in [0, 1]``.
+
+Two rules hold everywhere (Python API and experiment files alike):
+
+* **integers are integers**: an integer parameter (``n_states``, ``periods``,
+  ``iteration.rounds``, ``turns`` ...) refuses a float, even an integer-valued one:
+  ``n_states=10.0`` is refused with "an integer (10, not 10.0)". TOML and Python both tell
+  ``10`` from ``10.0``; accepting one silently for the other hid bugs (a float stored
+  as ``n_states`` failed later, in every run).
+* **real parameters are bounded**: :func:`check_real` (and :func:`check_positive`) refuse
+  magnitudes above :data:`MAX_MAGNITUDE` (1e6). Payoffs are summed over rounds,
+  encounters and periods (at most ~1e12 terms before a run's time estimate refuses it),
+  multiplied by capabilities (< n_states) and by selection intensities: with
+  |x| <= 1e6 every such product stays below ~1e30, far from float64's 1.8e308, so no
+  computation overflows to inf or NaN.
 """
 from __future__ import annotations
 
@@ -18,7 +32,11 @@ __all__ = [
     "check_int",
     "check_positive",
     "check_choice",
+    "MAX_MAGNITUDE",
 ]
+
+#: largest magnitude of a real parameter (payoffs, costs, intensities): see the module docstring
+MAX_MAGNITUDE = 1e6
 
 
 class ParameterError(ValueError):
@@ -33,16 +51,28 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_real(name: str, value: Any, *, finite: bool = True) -> float:
-    """Return ``value`` as a float, or raise if it is not a (finite) real number."""
+def check_real(name: str, value: Any, *, finite: bool = True, bound: float | None = MAX_MAGNITUDE) -> float:
+    """Return ``value`` as a float, or raise if it is not a finite real number of magnitude
+    at most ``bound`` (:data:`MAX_MAGNITUDE`; ``bound=None``: any finite number)."""
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
     if not _is_real(value):
         raise ParameterError(name, value, "a real number")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # a Python int beyond float's range
+        raise ParameterError(name, value, _magnitude(bound)) from None
     if finite and not np.isfinite(value):
         raise ParameterError(name, value, "a finite real number")
+    if bound is not None and np.isfinite(value) and abs(value) > bound:
+        raise ParameterError(name, value, _magnitude(bound))
     return value
+
+
+def _magnitude(bound: float | None) -> str:
+    if bound is None:
+        return "a finite real number"
+    return f"a finite number from -{bound:g} to {bound:g} (larger magnitudes overflow the payoff sums)"
 
 
 def check_probability(name: str, value: Any) -> float:
@@ -58,7 +88,10 @@ def check_probability(name: str, value: Any) -> float:
 
 
 def check_probabilities(name: str, values: Any, length: int | None = None) -> np.ndarray:
-    """A vector (or array) of probabilities in [0, 1], optionally of a given length."""
+    """A vector (or array) of probabilities in [0, 1], optionally of a given length (no booleans)."""
+    if isinstance(values, (bool, np.bool_)) or (isinstance(values, np.ndarray) and values.dtype == bool) or (
+            isinstance(values, (list, tuple)) and any(isinstance(v, (bool, np.bool_)) for v in values)):
+        raise ParameterError(name, values, "numbers in [0, 1]")
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -71,12 +104,16 @@ def check_probabilities(name: str, values: Any, length: int | None = None) -> np
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """An integer (not a bool), optionally bounded (inclusive)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ParameterError(name, value, _int_range(minimum, maximum))
+    """An integer (not a bool, not a float: ``10.0`` is refused), optionally bounded (inclusive)."""
+    if isinstance(value, np.ndarray) and value.shape == () and np.issubdtype(value.dtype, np.integer):
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        allowed = _int_range(minimum, maximum)
+        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+            f = float(value)
+            if np.isfinite(f) and f.is_integer():
+                allowed += f" ({int(f)}, not {value!r})"
+        raise ParameterError(name, value, allowed)
     value = int(value)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ParameterError(name, value, _int_range(minimum, maximum))

@@ -90,8 +90,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"{err}", file=sys.stderr)
             status = 2
             continue
-        design = exp.design_points() if hasattr(exp, "design_points") else None
-        n_points = len(design) if design is not None else "?"
+        n_points = exp.n_points()  # counted, not built: validation never materialises a huge design
         print(f"{path}: ok ({n_points} design points x {exp.experiment.replications} replications)")
     return status
 

@@ -46,6 +46,9 @@ __all__ = [
     "equilibria_2x2",
 ]
 
+#: largest group of an N-player game (its payoff tables have n entries; groups never exceed n_states)
+MAX_GROUP_SIZE = 1_000_000
+
 C: int = 0
 D: int = 1
 
@@ -431,7 +434,7 @@ def public_goods(
     r/n falls with n) or ``per_capita_return`` (r/n held fixed: r grows with n). It is a
     social dilemma when 1 < r < n.
     """
-    n = check_int("n", n, minimum=2)
+    n = check_int("n", n, minimum=2, maximum=MAX_GROUP_SIZE)
     cost = check_positive("cost", cost)
     if (multiplier is None) == (per_capita_return is None):
         raise ParameterError("multiplier/per_capita_return", (multiplier, per_capita_return),
@@ -455,7 +458,7 @@ def n_person_prisoners_dilemma(n: int, b: float = 3.0, c: float = 1.0) -> NPlaye
     Cooperator: b*k/(n-1) - c; defector: b*k/(n-1) (k other cooperators). For n = 2 this is
     the donation game. Defection dominates; full cooperation beats full defection if b > c.
     """
-    n = check_int("n", n, minimum=2)
+    n = check_int("n", n, minimum=2, maximum=MAX_GROUP_SIZE)
     b = check_positive("b", b)
     c = check_positive("c", c)
     if not b > c:
@@ -502,7 +505,7 @@ def collective_risk(
     Defectors are paid the same in both. The chosen convention is stored in
     ``parameters["convention"]``.
     """
-    n = check_int("n", n, minimum=2)
+    n = check_int("n", n, minimum=2, maximum=MAX_GROUP_SIZE)
     M = check_int("threshold", threshold, minimum=1, maximum=n)
     risk = check_probability("risk", risk)
     e = check_positive("endowment", endowment)
@@ -529,7 +532,7 @@ def collective_risk(
 def volunteers_dilemma(n: int, b: float = 1.0, c: float = 0.5) -> NPlayerGame:
     """Volunteer's dilemma (Diekmann 1985): everyone gets b if at least one member volunteers
     (cooperates); each volunteer pays c < b."""
-    n = check_int("n", n, minimum=2)
+    n = check_int("n", n, minimum=2, maximum=MAX_GROUP_SIZE)
     b = check_positive("b", b)
     c = check_positive("c", c)
     if not c < b:

@@ -45,6 +45,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._random import as_generator
+from .._resources import check_matches
 from .._validation import ParameterError, check_choice, check_int
 from ..strategies.automata import Automaton
 from ..strategies.memory_one import as_array
@@ -201,6 +202,20 @@ def _has_automaton(x) -> bool:
     return isinstance(x, (list, tuple)) and any(isinstance(s, Automaton) for s in x)
 
 
+def _nonempty(name, value):
+    """``value`` unchanged, unless it is an empty array or sequence or holds booleans
+    (refused, naming ``name``: True is not a probability)."""
+    if value is None or isinstance(value, (str, bytes)):
+        return value
+    try:
+        arr = np.asarray(value, dtype=object)
+    except (TypeError, ValueError):  # ragged: prob_array refuses it
+        return value
+    if arr.size == 0 or any(isinstance(v, (bool, np.bool_)) for v in arr.ravel()):
+        raise ParameterError(name, value, "a probability or a non-empty 1-d array of probabilities")
+    return value
+
+
 def play(p, q, game, *, turns=None, continuation=None, noise=0.0, seed=None, record="summary",
          first_move_noise=True) -> Matches:
     """Play K iterated 2-player games of memory-one strategies at once.
@@ -251,10 +266,11 @@ def play(p, q, game, *, turns=None, continuation=None, noise=0.0, seed=None, rec
                              record=check_choice("record", record, ("summary", "actions")))
     P, Q = as_array(p, "p"), as_array(q, "q")
     fx, fy = game_vectors(game)
-    turns, w = length_spec(turns, continuation)
-    eps = prob_array("noise", noise)
+    turns, w = length_spec(turns, _nonempty("continuation", continuation))
+    eps = prob_array("noise", _nonempty("noise", noise))
     record = check_choice("record", record, ("summary", "actions")) == "actions"
     K = broadcast_k("q", P.shape[0], Q.shape[0], *(eps.shape or (1,)), *(() if w is None else (w.shape or (1,))))
+    check_matches(K, 2, turns=turns, continuation=None if w is None else float(np.max(w)), record=record)
     P, Q = np.broadcast_to(P, (K, 5)), np.broadcast_to(Q, (K, 5))
     e = np.broadcast_to(eps, (K,))[:, None]
     Pn, Qn = e + (1 - 2 * e) * P, e + (1 - 2 * e) * Q  # (1-e) x + e (1-x)
@@ -318,10 +334,11 @@ def play_groups(strategies, game, *, turns=None, continuation=None, noise=0.0, s
         raise ParameterError("game", game, "an NPlayerGame")
     n = int(game.n)
     S = group_tables(strategies, n)
-    turns, w = length_spec(turns, continuation)
-    eps = prob_array("noise", noise)
+    turns, w = length_spec(turns, _nonempty("continuation", continuation))
+    eps = prob_array("noise", _nonempty("noise", noise))
     record = check_choice("record", record, ("summary", "actions")) == "actions"
     G = broadcast_k("noise", S.shape[0], *(eps.shape or (1,)), *(() if w is None else (w.shape or (1,))))
+    check_matches(G, n, turns=turns, continuation=None if w is None else float(np.max(w)), record=record)
     S = np.broadcast_to(S, (G, n, 2 * n + 1))
     e = np.broadcast_to(eps, (G,))[:, None, None]
     Sn = e + (1 - 2 * e) * S

@@ -45,6 +45,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._random import as_seed_sequence
+from .._resources import check_matches
 from .._validation import ParameterError, check_choice, check_int, check_probability
 from ..games import Game, prisoners_dilemma
 from ..strategies import CLASSICS, MemoryOne, classic
@@ -369,6 +370,9 @@ def tournament(
     native = [m if m is not None else a for m, a in zip(mems, autos, strict=True)]  # None: axelrod's rules only
     names = _unique([label or _name(p) for label, p in zip(labels, objs, strict=True)])
     N = len(objs)
+    if engine == "sampled":  # every pair plays reps matches: bounded before any is played
+        n_pairs = N * (N + 1) // 2 if self_play else N * (N - 1) // 2
+        check_matches(n_pairs, 2, turns=turns, continuation=continuation, repetitions=reps)
     pairs = _pairs(N, bool(self_play))
     params = {"game": game, "turns": turns, "continuation": continuation, "repetitions": reps,
               "noise": noise, "self_play": bool(self_play)}

@@ -14,15 +14,20 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import itertools
 import math
 from typing import Any
 
 import numpy as np
 
+from .._resources import check_run
 from .._validation import ParameterError
+from .budget import LAZY_POINTS, check_budget, experiment_limits
 from .columns import run_metrics
 from .designs import registry
 from .designs.base import Range, single_point
+from .designs.list import from_list
+from .designs.random import random_design
 from .designs.registry import DesignInput
 from .errors import ExperimentError, key_path, not_allowed, show
 from .parameters import parameter_names, sections, value_kind
@@ -50,13 +55,47 @@ def check(exp):
     exp._cache[("scenario", False)] = base
     _check_metrics(exp, base)
     _check_design_keys(exp)
-    exp.design_points(quick=False)
+    _check_points_bounded(exp, quick=False)
     if exp.quick is not None:
         _check_quick_keys(exp)
         exp.base_scenario(quick=True)
-        exp.design_points(quick=True)
+        _check_points_bounded(exp, quick=True)
     exp._cache[("checked",)] = True
     return exp
+
+
+def _check_points_bounded(exp, quick: bool) -> None:
+    """Refuse a design beyond the resource limits (counted, not built); then check its
+    points: all of them (building the design) up to LAZY_POINTS points, beyond that a
+    bounded sample and every parameter's extremes without building it."""
+    inp = design_input(exp, quick)
+    size = check_budget(exp, inp, quick)
+    if size is None or size <= LAZY_POINTS:
+        exp.design_points(quick)
+        return
+    kind = registry.get(inp.kind)
+    if kind.takes == "parameters":
+        names = list(inp.values)
+        rows = [dict(zip(names, combo, strict=True))
+                for combo in itertools.islice(itertools.product(*inp.values.values()), VALIDATE_ALL)]
+        sample = from_list(rows)
+        extremes = from_list([{n: v} for n in names for v in _extremes(inp.values[n])])
+        for design in (sample, extremes):
+            _validate_points(exp, design, inp.base, inp.source, kind.takes, quick, first=VALIDATE_ALL)
+    elif kind.takes == "ranges":
+        sample = random_design(inp.ranges, VALIDATE_ALL, inp.seed)
+        _validate_points(exp, sample, inp.base, inp.source, kind.takes, quick, first=0)
+    else:
+        exp.design_points(quick)
+        return
+    exp._cache[("validated", bool(quick))] = True
+
+
+def _extremes(values: list) -> list:
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if numbers and len(numbers) == len(values):
+        return list(dict.fromkeys([min(numbers), max(numbers)]))
+    return list(dict.fromkeys(values))
 
 
 def _scenario_error(exp, err: Exception, prefix: tuple) -> ExperimentError:
@@ -323,20 +362,25 @@ def build_design(exp, quick: bool):
         if design.kind != kind.name:
             design = dataclasses.replace(design, kind=kind.name)
         source, takes = inp.source, kind.takes
-    _validate_points(exp, design, inp.base if inp else exp.base_scenario(quick), source, takes, quick)
+    if not exp._cache.get(("validated", bool(quick))):
+        _validate_points(exp, design, inp.base if inp else exp.base_scenario(quick), source, takes, quick)
     return design
 
 
-def _validate_points(exp, design, base, source: tuple, takes: str, quick: bool) -> None:
+def _validate_points(exp, design, base, source: tuple, takes: str, quick: bool, first: int | None = None) -> None:
     """Construct each point's scenario (all of them up to VALIDATE_ALL points; beyond,
-    every parameter's extreme values one at a time and the first VALIDATE_ALL points)."""
+    every parameter's extreme values one at a time and the first VALIDATE_ALL points),
+    each within the experiment's resource limits. ``first``: only the first ``first``
+    points are numbered as design points in errors (the others are a sample)."""
     if not design.parameters:
         return
+    lim = experiment_limits(exp) if (exp.experiment.max_memory is not None
+                                     or exp.experiment.max_run_time is not None) else None
     todo: list[tuple[int | None, dict]] = []
     for name, r in (design.ranges or {}).items():  # the values a range can reach at either end
         top = r.high if r.integer else float(np.nextafter(r.high, -np.inf))
         todo += [(None, {name: int(r.low) if r.integer else r.low}), (None, {name: int(top) if r.integer else top})]
-    todo += list(enumerate(design.params[:VALIDATE_ALL]))
+    todo += [(i if first is None or i < first else None, p) for i, p in enumerate(design.params[:VALIDATE_ALL])]
     if len(design) > VALIDATE_ALL:
         for name in design.parameters:
             col = design.table[name]
@@ -351,7 +395,9 @@ def _validate_points(exp, design, base, source: tuple, takes: str, quick: bool) 
             continue
         seen.add(key)
         try:
-            base.with_params(params)
+            sc = base.with_params(params)
+            if lim is not None:
+                check_run(sc, memory=lim["memory"], run_seconds=lim["run_seconds"])
         except (ParameterError, TypeError, ValueError) as err:
             raise _point_error(exp, err, params, i, source, takes, quick) from None
 

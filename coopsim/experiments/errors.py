@@ -18,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from .._validation import ParameterError
 
-__all__ = ["ExperimentError", "key_path", "show", "not_allowed", "from_validation_error"]
+__all__ = ["ExperimentError", "key_path", "show", "not_allowed", "from_validation_error", "scan_nesting",
+           "check_nesting", "MAX_DEPTH"]
 
 
 # ============================================================================ the error
@@ -203,3 +204,78 @@ def from_validation_error(err: ValidationError, source: str | None, root: type[B
         allowed += f" ({what})"
     return ExperimentError(source, path, not_allowed(value, allowed) + more, value=value, allowed=allowed)
 
+
+
+# ============================================================================ nesting
+#: deepest nesting of tables and arrays an experiment document may have (the deepest
+#: legitimate one, design.points[i].regime.monitoring under [design], is 4 levels)
+MAX_DEPTH = 12
+
+
+def scan_nesting(text: str, source: str | None, limit: int = MAX_DEPTH) -> None:
+    """Refuse TOML text whose arrays / inline tables nest deeper than ``limit`` (before
+    parsing it: tomllib recurses once per level), naming the key that holds them."""
+    depth = 0
+    i, n = 0, len(text)
+    table, key, in_value = "", "", False
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if c == '"' and text[j] == "\\":
+                    j += 1
+                elif len(quote) == 1 and text[j] == "\n":
+                    break
+                j += 1
+            if not in_value and depth == 0:
+                key += text[i:j + len(quote)]
+            i = j + len(quote)
+            continue
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == "\n" and depth == 0:
+            key, in_value = "", False
+        elif depth == 0 and not in_value and c == "[" and not key.strip():
+            j = text.find("\n", i)
+            table = text[i:n if j < 0 else j].split("#", 1)[0].strip().strip("[]").strip()
+            i = n if j < 0 else j
+            continue
+        elif depth == 0 and not in_value:
+            if c == "=":
+                in_value = True
+            else:
+                key += c
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                path = ".".join(p for p in (table, key.strip()) if p)
+                hint = " (a design value is a single number, string or boolean)" if path.startswith(
+                    ("design", "quick")) else ""
+                raise ExperimentError(source, path, f"arrays or inline tables nested more than {limit} levels deep "
+                                                    f"are not allowed: at most {limit} levels{hint}")
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+
+
+def check_nesting(data: Any, source: str | None, limit: int = MAX_DEPTH) -> None:
+    """Refuse parsed data (tables and arrays) nested deeper than ``limit``, and integers
+    beyond 64 bits, naming the key path (iterative: no recursion whatever the depth)."""
+    stack: list[tuple[Any, tuple, int]] = [(data, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > limit:
+            raise ExperimentError(source, key_path(*path[:limit]) + "...", f"tables or arrays nested more than "
+                                  f"{limit} levels deep are not allowed: at most {limit} levels")
+        if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 63:
+            raise ExperimentError(source, key_path(*path), not_allowed(value, "a 64-bit integer, from -2**63 to "
+                                                                              "2**63 - 1 (TOML's integers)"),
+                                  value=value)
+        if isinstance(value, dict):
+            stack.extend((v, path + (str(k),), depth + 1) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, path + (i,), depth + 1) for i, v in enumerate(value))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from .errors import ExperimentError
+from .errors import MAX_DEPTH, ExperimentError, scan_nesting
 from .schema import Experiment
 
 __all__ = ["load_experiment", "loads_experiment"]
@@ -20,10 +20,14 @@ def loads_experiment(text: str, source: str | None = None) -> Experiment:
     if not text.strip():
         raise ExperimentError(source, "", "the file is empty: expected the tables [experiment] (name, replications, "
                                           "seed) and [scenario], optionally [design] and [quick]")
+    scan_nesting(text, source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ExperimentError(source, "", f"not valid TOML: {err}") from None
+    except RecursionError:  # nesting the scan could not see (it counts brackets outside strings)
+        raise ExperimentError(source, "", "nested too deeply to read: at most "
+                                          f"{MAX_DEPTH} levels of tables and arrays") from None
     if not data:
         raise ExperimentError(source, "", "the file is empty (comments only): expected the tables [experiment] "
                                           "(name, replications, seed) and [scenario], optionally [design] and "

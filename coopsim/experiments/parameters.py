@@ -11,7 +11,7 @@ import dataclasses
 import typing
 from typing import Any
 
-__all__ = ["parameter_names", "sections", "flatten_sections", "flatten_points", "value_kind"]
+__all__ = ["parameter_names", "sections", "flatten_sections", "flatten_points", "value_kind", "duplicate_spelling"]
 
 
 def _kind_of(annotation: Any) -> str:
@@ -84,3 +84,17 @@ def value_kind(v: Any) -> str:
     if isinstance(v, (int, float)):
         return "number"
     return "str"
+
+
+def duplicate_spelling(value: Any) -> str | None:
+    """The dotted name given twice in a table, once quoted (``"regime.monitoring" = ...``)
+    and once as TOML dotted keys (``regime.monitoring = ...``, arriving as a sub-table); None if none."""
+    if not isinstance(value, dict):
+        return None
+    for sec in sections():
+        sub = value.get(sec)
+        if isinstance(sub, dict):
+            for name in sub:
+                if f"{sec}.{name}" in value:
+                    return f"{sec}.{name}"
+    return None

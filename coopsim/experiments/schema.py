@@ -40,10 +40,11 @@ from pydantic import (
     field_validator,
 )
 
-from . import checks
+from .._resources import parse_duration, parse_size
+from . import budget, checks
 from .designs import registry
-from .errors import ExperimentError, from_validation_error, not_allowed, show
-from .parameters import flatten_points, flatten_sections
+from .errors import ExperimentError, check_nesting, from_validation_error, key_path, not_allowed, show
+from .parameters import duplicate_spelling, flatten_points, flatten_sections
 
 __all__ = ["Experiment", "ExperimentSection", "DesignSection", "RangeSpec", "QuickSection", "design_model",
            "RANGE_SCHEMA", "MAX_SEED"]
@@ -76,6 +77,33 @@ class ExperimentSection(_Strict):
     metrics: list[str] | None = Field(None, description="summary metrics to keep (names or glob patterns such as "
                                                         "'final_share_*'); default: all")
     record_periods: bool = Field(False, description="also store every run's per-period time series")
+    max_memory: str | int | None = Field(None, description="memory the design and each run may use, a size such as "
+                                                           "\"4GB\" (default: the memory available)")
+    max_runs: int | None = Field(None, ge=1, description="most runs (points x replications) the experiment may have")
+    max_run_time: str | int | None = Field(None, description="time one run may take, a duration such as \"2h\" "
+                                                             "(default 24h)")
+
+    @field_validator("max_memory")
+    @classmethod
+    def _size(cls, value: Any) -> Any:
+        if value is not None:
+            parse_size(value)
+        return value
+
+    @field_validator("max_run_time")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @property
+    def max_memory_bytes(self) -> float | None:
+        return None if self.max_memory is None else parse_size(self.max_memory)
+
+    @property
+    def max_run_seconds(self) -> float | None:
+        return None if self.max_run_time is None else parse_duration(self.max_run_time)
 
     @field_validator("output")
     @classmethod
@@ -175,6 +203,27 @@ class QuickSection(_Strict):
     points: Points | None = Field(None, description="list designs: replacement points")
 
 
+def _check_spellings(data: dict, source: str | None) -> None:
+    """Refuse a parameter given both quoted and as dotted keys in one table."""
+    tables = []
+    for sec, keys in (("design", ("parameters", "ranges", "points")), ("quick", ("parameters", "scenario", "points"))):
+        table = data.get(sec)
+        if isinstance(table, dict):
+            for key in keys:
+                value = table.get(key)
+                if isinstance(value, list):
+                    tables += [((sec, key, i), p) for i, p in enumerate(value)]
+                else:
+                    tables.append(((sec, key), value))
+    for path, table in tables:
+        name = duplicate_spelling(table)
+        if name is not None:
+            sec, sub = name.split(".", 1)
+            raise ExperimentError(source, key_path(*path, name),
+                                  f"given twice, quoted (\"{name}\" = ...) and dotted ({sec}.{sub} = ... or "
+                                  f"[{key_path(*path[:2])}.{sec}]): not allowed, give it once", value=name)
+
+
 class Experiment(_Strict):
     """A validated experiment: the four tables of an experiment file.
 
@@ -215,6 +264,8 @@ class Experiment(_Strict):
             raise ExperimentError(source, "", "the experiment is empty: expected the tables [experiment] "
                                               "(name, replications, seed) and [scenario], optionally [design] "
                                               "and [quick]")
+        check_nesting(data, source)
+        _check_spellings(data, source)
         try:
             exp = cls.model_validate(data)
         except ValidationError as err:
@@ -289,6 +340,11 @@ class Experiment(_Strict):
         """Check what the models cannot: the scenario, metrics, the design and every point."""
         return checks.check(self)
 
+    def n_points(self, quick: bool = False) -> int:
+        """Number of design points, counted without building the design when the kind allows."""
+        size = budget.design_size(checks.design_input(self, quick))
+        return size if size is not None else len(self.design_points(quick))
+
     def describe(self, quick: bool = False) -> str:
         """A few lines for humans: what runs, how many times, where results go."""
         d = self.design_points(quick)
@@ -308,6 +364,7 @@ class Experiment(_Strict):
             shown = (", ".join(show(v) for v in values) if len(values) <= 8
                      else f"{len(values)} values in [{show(col.min())}, {show(col.max())}]")
             lines.append(f"  {name}: {shown}")
+        lines.append(budget.describe_budget(self, checks.design_input(self, quick), quick))
         lines.append(f"  seed {self.experiment.seed}; output {self.output_folder(quick)}")
         return "\n".join(lines)
 

@@ -102,7 +102,7 @@ def conditional_cooperator(threshold: int | float | None = None, initial: float 
         if isinstance(threshold, (int, np.integer)):
             count = threshold
         elif isinstance(threshold, (float, np.floating)) and not float(threshold).is_integer():
-            share = threshold
+            share = check_probability("threshold", threshold)  # a share: named as the user gave it
         elif isinstance(threshold, (float, np.floating)) and np.isfinite(threshold):
             raise ParameterError("threshold", threshold,
                                  f"share={float(threshold):g} (a share of the others) or count={int(threshold)} "

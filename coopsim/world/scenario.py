@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .._resources import check_run
 from .._validation import ParameterError, check_choice, check_int, check_probability, check_real
 from . import games as game_registry
 from . import structure as st
@@ -132,6 +133,7 @@ class Scenario:
         self.update_rule().check(self)
         for mech in self.mechanisms():
             mech.check(self)
+        check_run(self)  # memory and time of a run within the limits (before building anything large)
         self.build_structure()  # validates structure parameters
         self.stage_game()  # validates payoffs
         if self.population().machines is not None and self.update_rule().POPULATION == "finite":
@@ -191,12 +193,20 @@ class Scenario:
 
     def stage_game(self, n_actors: int | None = None):
         """The 2x2 Game or, for group games, the NPlayerGame for ``n_actors``."""
-        if self.is_group_game:
-            return self.actors.stage_game(self.game_params, n_actors)
         try:
+            if self.is_group_game:
+                return self.actors.stage_game(self.game_params, n_actors)
             return game_registry.get(self.game, "pair").build(**self.game_params)
         except TypeError as err:
             raise ParameterError("game_params", self.game_params, f"payoff parameters of {self.game}: {err}") \
+                from None
+        except ParameterError as err:  # name the key of game_params, or the payoffs that gave a bad value
+            if isinstance(err.name, str) and err.name in self.game_params:
+                raise ParameterError(f"game_params.{err.name}", err.value, err.allowed) from None
+            if err.name == "game_params" or not isinstance(err.name, str):
+                raise
+            raise ParameterError("game_params", self.game_params,
+                                 f"payoffs giving {err.name}={err.value!r}, which is not allowed: {err.allowed}") \
                 from None
 
     def build_structure(self, seed=None) -> st.Structure:
