@@ -425,11 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_schema)
 
     p = _add(sub, "report", "(re)write the summary, hypothesis report and figures of a results folder")
-    p.add_argument("folder")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
     p.set_defaults(func=_cmd_report)
 
     p = _add(sub, "plot", "one figure from a results folder")
-    p.add_argument("folder")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
     p.add_argument("--kind", choices=("curve", "phase", "time", "shares", "panel"), default="curve",
                    help="curve: metric vs a parameter; phase: heatmap over two; time: per period; shares: "
                    "strategies over time; panel: the six hypotheses (default: %(default)s)")
@@ -446,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_plot)
 
     p = _add(sub, "export", "one table of a results folder for Stata, R or SPSS, with a codebook")
-    p.add_argument("folder")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
     p.add_argument("--format", choices=("csv", "stata", "parquet"), default="csv",
                    help="csv, stata (.dta, version 118) or parquet (default: %(default)s)")
     p.add_argument("--output", help="the table's file (default: DIR/export/runs.EXT, or periods.EXT)")
@@ -456,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export)
 
     p = _add(sub, "examples", "copy the shipped experiment files and tutorial notebooks into a folder")
-    p.add_argument("folder")
+    p.add_argument("folder", metavar="DIR", help="where to put experiments/ and notebooks/")
     p.add_argument("--overwrite", action="store_true", help="replace files copied earlier")
     p.set_defaults(func=_cmd_examples)
 
