@@ -195,6 +195,11 @@ def test_progress_choices_and_resumed_sweeps():
     rep.update(10)
     rep.close()
     assert "10/10" in bar.getvalue()
+    nb = io.StringIO()  # "notebook": tqdm.auto (a widget in Jupyter, a text bar here)
+    rep = prog.progress_reporter("notebook", 5, 0, "x", stream=nb)
+    rep.update(5)
+    rep.close()
+    assert rep.bar is not None and "5/5" in nb.getvalue()
     with pytest.raises(ValueError, match="progress"):
         prog.progress_reporter("yes", 10)
 
