@@ -247,7 +247,17 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     varied = [p for p in params if p not in chosen and runs[p].nunique(dropna=False) > 1]
     parameter = args.parameter or (varied[0] if varied else (params[0] if params else None))
     if kind == "panel":
-        fig = plots.hypothesis_panel(runs, params)
+        # one parameter per panel: in a grid the others' levels would be averaged together;
+        # in a sampled design (sobol, random, latin hypercube) each panel is a main effect
+        design_kind = result.manifest.get("design", {}).get("kind", "grid")
+        if len(varied) > 1 and design_kind in ("grid", "list"):
+            raise UsageError(f"--kind panel would average over the other varied parameters ({', '.join(varied)}); "
+                             f"choose their values with --where, e.g. --where {varied[1]}="
+                             f"{_fmt(sorted(runs[varied[1]].dropna().unique())[0])}")
+        if len(varied) > 1:
+            print(f"each panel: the main effect of its parameter, averaged over the {design_kind} design's "
+                  "other parameters", file=sys.stderr)
+        fig = plots.hypothesis_panel(runs, varied or params)
         panels = []
     else:
         if kind == "curve" and parameter is None:

@@ -95,6 +95,10 @@ def test_plot_refuses_to_pool_and_names_parameters_and_options(grid, tmp_path, c
     assert "--where noise=0" in err and "--by" in err and "\n" not in err
     assert main(["plot", str(grid), "--kind", "shares", "--format", "png"]) == 2
     assert "would pool 32 conditions" in capsys.readouterr().err
+    assert main(["plot", str(grid), "--kind", "panel", "--format", "png"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--kind panel would average over the other varied parameters (iteration.continuation, noise, " \
+        "mutation)" in err and "--where noise=0" in err
     assert not (tmp_path / "a.png").exists()
 
 
