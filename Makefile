@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-slow bench docs notebooks venv clean
+.PHONY: run test test-slow bench docs docs-notebooks notebooks venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test-slow: $(STAMP)
 ## The documentation site (warnings are errors) -> docs/_build/html
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+## Execute the tutorial notebooks (full mode) and store them, outputs included, for the site
+## (docs/tutorials/_executed/); needed after a notebook changes (a test compares the code)
+docs-notebooks: $(STAMP)
+	$(BIN)/python docs/execute_notebooks.py
 
 ## Side-by-side speed measurements (coopsim vs axelrod); figures in docs/explanation/performance.md
 bench: $(STAMP)

@@ -4,7 +4,10 @@
     coopsim validate FILE [FILE ...]
     coopsim schema [--output FILE]
     coopsim report DIR
-    coopsim plot DIR [--kind curve|phase|time|shares|panel] [--parameter P] [--by Q]
+    coopsim plot DIR [--kind curve|phase|time|shares|panel] [--parameter P] [--metric M] [--by Q]
+                     [--where KEY=VALUE ...] [--annotate]
+    coopsim export DIR [--format csv|stata|parquet] [--output FILE] [--periods] [--codebook FILE]
+    coopsim examples DIR
     coopsim info
     coopsim demo [--output DIR] [--quick]
 
@@ -59,7 +62,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             result = run_experiment(exp, output=folder, workers=workers, dask=args.dask, quick=args.quick,
                                     resume=args.resume, force=args.force, overwrite=args.overwrite,
-                                    repair=args.repair, progress=False if args.quiet else None)
+                                    repair=args.repair,
+                                    progress=False if args.quiet else None if sys.stderr.isatty() else "lines")
         except WorkerDied as err:
             print(f"coopsim: error: {folder}: {err}", file=sys.stderr)
             return 1
@@ -79,20 +83,62 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: how to install what an experiment file may need beyond the core dependencies
+EXTRAS = {"SALib": "pip install 'coopsim[sensitivity]' (or: pip install SALib)",
+          "dask": "pip install 'coopsim[dask]'", "distributed": "pip install 'coopsim[dask]'",
+          "axelrod": "pip install 'axelrod>=4.13.1,<4.14'"}
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .experiments import ExperimentError
 
-    status = 0
+    failed = 0
     for path in args.files:
         try:
             exp = _load(path)
+            n_points = exp.n_points()  # counted, not built: validation never materialises a huge design
+            n_quick = exp.n_points(True) if exp.quick is not None else None
         except (ExperimentError, UsageError) as err:
-            print(f"{err}", file=sys.stderr)
-            status = 2
+            msg = str(err)
+            line = msg if msg.startswith(str(path)) else f"{path}: {msg}"
+        except ModuleNotFoundError as err:
+            name = (err.name or "").split(".")[0]
+            how = EXTRAS.get(name, f"pip install {name}")
+            line = f"{path}: needs the Python package {name}, which is not installed: {how}"
+        except Exception as err:  # noqa: BLE001 - one line per file, the next file is still checked
+            line = f"{path}: {type(err).__name__}: {' '.join(str(err).split())}"
+        else:
+            quick = f"; --quick: {n_quick} points x {exp.replications(True)}" if n_quick is not None else ""
+            print(f"{path}: ok ({n_points} design points x {exp.experiment.replications} replications{quick})")
             continue
-        n_points = exp.n_points()  # counted, not built: validation never materialises a huge design
-        print(f"{path}: ok ({n_points} design points x {exp.experiment.replications} replications)")
-    return status
+        failed += 1
+        print(line, file=sys.stderr)
+    if len(args.files) > 1:
+        print(f"{len(args.files) - failed} of {len(args.files)} files ok" + (f", {failed} failed" if failed else ""))
+    return 2 if failed else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_results
+
+    if not Path(args.folder).is_dir():
+        raise UsageError(f"{args.folder}: no such folder")
+    table, book = export_results(args.folder, args.format, args.output, periods=args.periods,
+                                 codebook_path=args.codebook)
+    print(f"table: {table}")
+    print(f"codebook: {book}")
+    return 0
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    from .examples import copy_examples
+
+    written = copy_examples(args.folder, overwrite=args.overwrite)
+    for p in written:
+        print(p)
+    first = Path(args.folder) / "experiments" / "h3_iteration.toml"
+    print(f"{len(written)} files -> {args.folder}; try: coopsim run {first} --quick")
+    return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -137,6 +183,67 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+#: most panels ``coopsim plot`` draws for the conditions a figure does not otherwise show
+MAX_PANELS = 12
+
+
+def _parse_where(items: list[str] | None, runs, params: list[str]) -> dict:
+    """``--where KEY=VALUE`` -> {parameter: the matching stored value}; one-line refusals."""
+    import numpy as np
+
+    chosen: dict = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key:
+            raise UsageError(f"--where {item!r} is not allowed: KEY=VALUE, e.g. --where noise=0.01")
+        if key not in params:
+            raise UsageError(f"--where {key}=...: {key!r} is not a varied parameter; one of " + ", ".join(params))
+        levels = list(runs[key].dropna().unique())
+        match = [v for v in levels if str(v) == raw]
+        if not match:
+            try:
+                x = float(raw)
+                match = [v for v in levels if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+                         and np.isclose(float(v), x, rtol=1e-9, atol=1e-12)]
+            except ValueError:
+                match = []
+        if not match:
+            raise UsageError(f"--where {key}={raw}: no runs; {key} takes "
+                             + ", ".join(map(_fmt, sorted(levels, key=str))))
+        chosen[key] = match[0]
+    return chosen
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _select(df, chosen: dict):
+    if df is None:
+        return None
+    mask = None
+    for key, value in chosen.items():
+        m = df[key] == value
+        mask = m if mask is None else mask & m
+    return df if mask is None else df[mask]
+
+
+def _facets(runs, params: list[str], used: list[str], kind: str) -> list[str]:
+    """Varied parameters the figure does not show: one panel per combination, or a refusal."""
+    rest = [p for p in params if p not in used and runs[p].nunique(dropna=False) > 1]
+    if not rest:
+        return []
+    combos = len(runs[rest].drop_duplicates())
+    if combos > MAX_PANELS:
+        levels = ", ".join(f"{p} ({runs[p].nunique(dropna=False)} values)" for p in rest)
+        hint = f"--where {rest[0]}={_fmt(sorted(runs[rest[0]].dropna().unique())[0])}"
+        by = "" if kind in ("phase", "shares") else ", or show one of them with --by"
+        raise UsageError(f"--kind {kind} would pool {combos} conditions: {levels} vary; choose them with "
+                         f"{hint} (repeatable){by}")
+    return rest
+
+
 def _cmd_plot(args: argparse.Namespace) -> int:
     import matplotlib
 
@@ -147,37 +254,75 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     result = _load_results(args.folder)
     runs = result.runs[result.runs["status"] == "ok"] if "status" in result.runs else result.runs
-    params = analysis.parameter_columns(runs)
-    parameter = args.parameter or (params[0] if params else None)
+    params = analysis.parameter_columns(result.runs)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     bad = [f for f in formats if f not in ("pdf", "svg", "png")]
     if bad:
         raise UsageError(f"--format={args.format!r} is not allowed: a comma-separated list of pdf, svg, png")
-    for p in (parameter, args.by):
-        if p is not None and p not in runs.columns:
-            raise UsageError(f"--parameter/--by={p!r} is not allowed: one of the varied parameters "
-                             + ", ".join(params))
+    for opt, p in (("--parameter", args.parameter), ("--by", args.by)):
+        if p is not None and p not in params:
+            raise UsageError(f"{opt}={p!r} is not allowed: one of the varied parameters " + ", ".join(params))
     kind = args.kind
+    chosen = _parse_where(args.where, runs, params)
+    runs = _select(runs, chosen)
+    periods = _select(result.periods, chosen)
+    if kind in ("time", "shares") and periods is None:
+        raise UsageError(f"--kind {kind} needs per-period data: set record_periods = true in [experiment]")
+    metric = args.metric or ("cooperation" if kind == "time" else "emerged")
+    table = periods if kind == "time" else runs
+    if kind not in ("shares", "panel") and metric not in ("emerged", "emergence") and metric not in table.columns:
+        names = [c for c in table.attrs.get("metrics", []) if c in table.columns] or \
+            [c for c in table.columns if c not in params]
+        raise UsageError(f"--metric={metric!r} is not allowed: one of " + ", ".join(names))
+    varied = [p for p in params if p not in chosen and runs[p].nunique(dropna=False) > 1]
+    parameter = args.parameter or (varied[0] if varied else (params[0] if params else None))
     if kind == "panel":
-        fig = plots.hypothesis_panel(runs, params)
+        # one parameter per panel: in a grid the others' levels would be averaged together;
+        # in a sampled design (sobol, random, latin hypercube) each panel is a main effect
+        design_kind = result.manifest.get("design", {}).get("kind", "grid")
+        if len(varied) > 1 and design_kind in ("grid", "list"):
+            raise UsageError(f"--kind panel would average over the other varied parameters ({', '.join(varied)}); "
+                             f"choose their values with --where, e.g. --where {varied[1]}="
+                             f"{_fmt(sorted(runs[varied[1]].dropna().unique())[0])}")
+        if len(varied) > 1:
+            print(f"each panel: the main effect of its parameter, averaged over the {design_kind} design's "
+                  "other parameters", file=sys.stderr)
+        fig = plots.hypothesis_panel(runs, varied or params)
+        panels = []
     else:
-        fig, ax = plt.subplots(figsize=(5.5, 3.6), constrained_layout=True)
-        if kind == "curve":
-            if parameter is None:
-                raise UsageError("this experiment varies no parameter: nothing to plot against")
-            plots.emergence_curve(runs, parameter, by=args.by, ax=ax)
-        elif kind == "phase":
-            if parameter is None or args.by is None:
-                raise UsageError("--kind phase needs --parameter and --by (two varied parameters)")
-            plots.phase_diagram(runs, parameter, args.by, ax=ax)
-        else:
-            if result.periods is None:
-                raise UsageError(f"--kind {kind} needs per-period data: set record_periods = true in [experiment]")
-            if kind == "time":
-                plots.cooperation_over_time(result.periods, by=args.by, ax=ax)
-            else:
-                plots.strategy_shares(result.periods, ax=ax)
-    out = Path(args.output) if args.output else Path(args.folder) / "figures" / f"{kind}"
+        if kind == "curve" and parameter is None:
+            raise UsageError("this experiment varies no parameter: nothing to plot against (try --kind time)")
+        if kind == "phase" and (parameter is None or args.by is None):
+            raise UsageError("--kind phase needs --parameter and --by (two varied parameters: "
+                             + ", ".join(varied) + ")")
+        used = {"curve": [parameter, args.by], "phase": [parameter, args.by], "time": [args.by],
+                "shares": []}[kind]
+        rest = _facets(runs, params, [u for u in used if u], kind)
+        groups = [((), runs)] if not rest else list(runs.groupby(rest, sort=True, dropna=False))
+        ncols = min(3, len(groups))
+        nrows = -(-len(groups) // ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.3 * nrows), layout="constrained",
+                                 squeeze=False)
+        for ax in axes.flat[len(groups):]:
+            ax.set_visible(False)
+        panels = []
+        for ax, (key, sub) in zip(axes.flat, groups, strict=False):
+            key = key if isinstance(key, tuple) else (key,)
+            cond = dict(zip(rest, key, strict=True))
+            _draw(plots, kind, ax, sub, _select(periods, cond), parameter, args.by, metric, args.annotate,
+                  legend=ax is axes.flat[0])
+            if cond:
+                ax.set_title(", ".join(f"{k} = {_fmt(v)}" for k, v in cond.items()), fontsize=9)
+            panels.append(cond)
+    if args.annotate:
+        fixed = {**chosen, **{p: runs[p].iloc[0] for p in params if p not in chosen and len(runs)
+                              and runs[p].nunique(dropna=False) == 1}}
+        note = f"{result.manifest.get('experiment', {}).get('name', '')}: {len(runs)} runs"
+        if fixed:
+            note += "; fixed: " + ", ".join(f"{k} = {_fmt(v)}" for k, v in fixed.items())
+        fig.text(0.0, -0.01, note, ha="left", va="top", fontsize=7, color="0.3")
+    stem = kind + "".join(f"_{k.replace('.', '-')}-{_fmt(v)}" for k, v in chosen.items())
+    out = Path(args.output) if args.output else Path(args.folder) / "figures" / stem
     if args.output:
         paths = plots.save(fig, out, formats)
     else:  # into the results folder: one writer at a time, the figures listed as coopsim's
@@ -187,9 +332,34 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         with folder_lock(args.folder), record_written(args.folder):
             paths = plots.save(fig, out, formats)
     plt.close(fig)
+    if len(panels) > 1:
+        print(f"{len(panels)} panels, one per value of " + ", ".join(panels[0]), file=sys.stderr)
     for p in paths:
         print(p)
     return 0
+
+
+def _draw(plots, kind, ax, runs, periods, parameter, by, metric, annotate, legend=True) -> None:
+    """One panel of ``coopsim plot``."""
+    if kind == "curve":
+        plots.emergence_curve(runs, parameter, by=by, metric=metric, ax=ax, legend=legend)
+        if annotate:
+            for line in ax.get_lines():
+                for x, y in zip(line.get_xdata(), line.get_ydata(), strict=True):
+                    ax.annotate(f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 5), ha="center",
+                                fontsize=6, color=line.get_color())
+    elif kind == "phase":
+        plots.phase_diagram(runs, parameter, by, value=metric, ax=ax, annotate=annotate)
+    elif kind == "time":
+        plots.cooperation_over_time(periods, by=by, value=metric, ax=ax, legend=legend)
+        if annotate:
+            for line in ax.get_lines():
+                x, y = line.get_xdata(), line.get_ydata()
+                if len(x):
+                    ax.annotate(f"{y[-1]:.2f}", (x[-1], y[-1]), textcoords="offset points", xytext=(3, 0),
+                                va="center", fontsize=6, color=line.get_color())
+    else:
+        plots.strategy_shares(periods, ax=ax, legend=legend)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -224,12 +394,64 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+#: examples shown by each subcommand's --help
+EXAMPLES = {
+    "run": """examples:
+  coopsim run experiments/h3_iteration.toml --quick        # a fast smoke run -> results/h3_iteration-quick/
+  coopsim run experiments/h3_iteration.toml --workers -1   # the full sweep on every core
+  coopsim run my.toml --output results/my --resume         # continue an interrupted sweep
+  coopsim run my.toml > run.log 2>&1                        # in a log: a progress line with ETA every ~10 s""",
+    "validate": """examples:
+  coopsim validate experiments/h3_iteration.toml
+  coopsim validate experiments/*.toml      # every file is checked; exit code 2 if any failed""",
+    "schema": """examples:
+  coopsim schema --output coopsim-schema.json   # point your editor's TOML/JSON support at it""",
+    "report": """examples:
+  coopsim report results/h3_iteration-quick     # rewrite summary.csv, report.md and figures/""",
+    "plot": """examples:
+  coopsim plot results/h3_iteration-quick                           # emergence vs the varied parameter
+  coopsim plot results/milner --parameter iteration.continuation --where noise=0.01
+  coopsim plot results/h4 --kind phase --parameter regime.monitoring --by regime.sanction --annotate
+  coopsim plot results/my --metric window_cooperation --by n_states --format png
+  coopsim plot results/my --kind shares --where iteration.continuation=0.9
+
+Conditions the figure does not show are never averaged together: each combination of the
+other varied parameters gets its own panel (at most 12), or the command refuses and names
+them; pick values with --where KEY=VALUE (repeatable) or put one on the lines with --by.""",
+    "export": """examples:
+  coopsim export results/h3_iteration-quick --format stata       # -> results/.../export/runs.dta
+  coopsim export results/h3_iteration-quick --format csv --output h3.csv --codebook h3_codebook.md
+  coopsim export results/my --format csv --periods                # one row per run and period
+
+Variable names are made valid for Stata/R/SPSS (iteration.continuation -> iteration_continuation,
+at most 32 characters); the original names are Stata variable labels and in the codebook
+(exported name, original name, role, meaning, unit, values or range of every column).""",
+    "examples": """examples:
+  coopsim examples my_coopsim          # -> my_coopsim/experiments/*.toml, my_coopsim/notebooks/*.ipynb
+  cd my_coopsim && coopsim run experiments/h3_iteration.toml --quick""",
+    "info": """examples:
+  coopsim info      # versions (for bug reports) and the mechanisms' parameters for [design.parameters]""",
+    "demo": """examples:
+  coopsim demo --quick --output results/demo""",
+}
+
+
+def _add(sub, name: str, help: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=help[0].upper() + help[1:] + ".", epilog=EXAMPLES[name],
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coopsim", description="Simulate cooperation between states: "
-                                     "Milner's hypotheses as parameters of iterated games.")
+                                     "Milner's hypotheses as parameters of iterated games.",
+                                     epilog="examples:\n  coopsim examples my_coopsim\n"
+                                     "  coopsim run my_coopsim/experiments/h3_iteration.toml --quick\n"
+                                     "  coopsim export results/h3_iteration-quick --format stata\n\n"
+                                     "coopsim COMMAND --help shows each command's options and examples.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("run", help="run an experiment file; write runs, summary, figures and report")
+    p = _add(sub, "run", "run an experiment file; write runs, summary, figures and report")
     p.add_argument("file", help="experiment file (TOML)")
     p.add_argument("--output", help="output folder (default: [experiment] output or results/<name>)")
     p.add_argument("--workers", type=int, default=1, help="local processes (default 1; -1: every core)")
@@ -245,31 +467,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary lines")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("validate", help="check experiment files without running them")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = _add(sub, "validate", "check experiment files without running them")
+    p.add_argument("files", nargs="+", metavar="FILE", help="experiment files; each is reported (ok or its error)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of experiment files (for editors)")
+    p = _add(sub, "schema", "print the JSON Schema of experiment files (for editors)")
     p.add_argument("--output", help="write it to this file")
     p.set_defaults(func=_cmd_schema)
 
-    p = sub.add_parser("report", help="(re)write the summary, hypothesis report and figures of a results folder")
-    p.add_argument("folder")
+    p = _add(sub, "report", "(re)write the summary, hypothesis report and figures of a results folder")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("plot", help="one figure from a results folder")
-    p.add_argument("folder")
-    p.add_argument("--kind", choices=("curve", "phase", "time", "shares", "panel"), default="curve")
+    p = _add(sub, "plot", "one figure from a results folder")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
+    p.add_argument("--kind", choices=("curve", "phase", "time", "shares", "panel"), default="curve",
+                   help="curve: metric vs a parameter; phase: heatmap over two; time: per period; shares: "
+                   "strategies over time; panel: the six hypotheses (default: %(default)s)")
     p.add_argument("--parameter", help="x-axis parameter (default: the first varied one)")
+    p.add_argument("--metric", help="what to show: a metric of the runs table (default: emerged, i.e. "
+                   "emergence frequency) or, for --kind time, of the periods table (default: cooperation)")
     p.add_argument("--by", help="second parameter (one line per level; y-axis of a phase diagram)")
+    p.add_argument("--where", action="append", metavar="KEY=VALUE",
+                   help="keep only runs with this parameter value (repeatable)")
+    p.add_argument("--annotate", action="store_true",
+                   help="write the values on the figure and a note of the runs and fixed conditions")
     p.add_argument("--format", default="pdf,svg,png", help="comma-separated formats (default: %(default)s)")
     p.add_argument("--output", help="file stem (default: DIR/figures/KIND)")
     p.set_defaults(func=_cmd_plot)
 
-    p = sub.add_parser("info", help="versions of coopsim and its dependencies; the mechanisms and their parameters")
+    p = _add(sub, "export", "one table of a results folder for Stata, R or SPSS, with a codebook")
+    p.add_argument("folder", metavar="DIR", help="a results folder (written by coopsim run)")
+    p.add_argument("--format", choices=("csv", "stata", "parquet"), default="csv",
+                   help="csv, stata (.dta, version 118) or parquet (default: %(default)s)")
+    p.add_argument("--output", help="the table's file (default: DIR/export/runs.EXT, or periods.EXT)")
+    p.add_argument("--periods", action="store_true", help="one row per run and period (needs record_periods)")
+    p.add_argument("--codebook", help="the codebook's file, .csv or .md (default: next to the table, "
+                   "<stem>_codebook.csv)")
+    p.set_defaults(func=_cmd_export)
+
+    p = _add(sub, "examples", "copy the shipped experiment files and tutorial notebooks into a folder")
+    p.add_argument("folder", metavar="DIR", help="where to put experiments/ and notebooks/")
+    p.add_argument("--overwrite", action="store_true", help="replace files copied earlier")
+    p.set_defaults(func=_cmd_examples)
+
+    p = _add(sub, "info", "versions of coopsim and its dependencies; the mechanisms and their parameters")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("demo", help="a short Milner demo: the shadow of the future")
+    p = _add(sub, "demo", "a short Milner demo: the shadow of the future")
     p.add_argument("--output", default="results/demo", help="folder for the tables and figure (default: %(default)s)")
     p.add_argument("--seed", type=int, default=2026, help="root seed (default: %(default)s)")
     p.add_argument("--quick", action="store_true", help="smaller sizes")

@@ -337,13 +337,15 @@ def cooperation_over_time(periods: pd.DataFrame, by: str | None = None, *, value
     ``cooperation``, ...). Without ``by`` all rows are pooled into one curve; with
     ``by="point"`` (or a parameter column) one curve per group. ``threshold`` draws the
     emergence threshold as a dashed grey line. One line and one band (``PolyCollection``)
-    per group; returns the Axes.
+    per group; returns the Axes. A single run has no band (there is nothing to average):
+    then no band is drawn and the axis label says "one run".
     """
     with style():
         table = an.period_summary(periods, value=value, by=by, confidence=confidence)
         ax = _axes(ax)
         groups = list(an._groups(table, [by] if by else []))
         colours = _group_colours(len(groups), colormap)
+        single = len(table) > 0 and int(table["n"].max()) <= 1
         for (key, sub), colour in zip(groups, colours, strict=True):
             t = sub["period"].to_numpy(float)
             mean = sub["mean"].to_numpy(float)
@@ -351,13 +353,14 @@ def cooperation_over_time(periods: pd.DataFrame, by: str | None = None, *, value
             hi = np.where(np.isnan(sub["high"]), mean, sub["high"])
             if value in _SHARES:  # a mean share stays in [0, 1]
                 lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
-            ax.fill_between(t, lo, hi, color=colour, alpha=0.2, linewidth=0)
+            if not single:
+                ax.fill_between(t, lo, hi, color=colour, alpha=0.2, linewidth=0)
             ax.plot(t, sub["mean"].to_numpy(float), color=colour, linewidth=1.2,
                     label=_fmt(key[0]) if by else None)
         if threshold is not None:
             ax.axhline(threshold, color="0.5", linestyle="--", linewidth=0.8, label="threshold")
         ax.set_xlabel(label("period"))
-        ax.set_ylabel(f"{label(value)}\n(mean, {confidence:.0%} t band)")
+        ax.set_ylabel(f"{label(value)}\n(one run)" if single else f"{label(value)}\n(mean, {confidence:.0%} t band)")
         if value in _SHARES:
             ax.set_ylim(-0.02, 1.02)
         ax.set_xlim(table["period"].min(), table["period"].max())

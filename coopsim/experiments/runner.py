@@ -34,7 +34,6 @@ import sys
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from .columns import run_metrics
 from .loading import load_experiment
 from .preparation import output_folder, prepare
 from .provenance import content_hash, versions
+from .progress import progress_reporter
 from .schema import Experiment
 from .store_lock import folder_lock
 from .designs.base import Design, single_point
@@ -228,32 +228,9 @@ def _dask(base, design: Design, chunks, seed, record_periods, client):
 
 
 # ============================================================================ driving a sweep
-@dataclass
-class _Progress:
-    bar: Any = None
-    errors: int = 0
-
-    def update(self, n: int, errors: int) -> None:
-        self.errors += errors
-        if self.bar is not None:
-            if errors:
-                self.bar.set_postfix(errors=self.errors, refresh=False)
-            self.bar.update(n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _progress(enabled: bool | None, total: int, initial: int, desc: str) -> _Progress:
-    if enabled is None:
-        enabled = bool(getattr(sys.stderr, "isatty", lambda: False)())
-    if not enabled:
-        return _Progress()
-    from tqdm.auto import tqdm
-
-    return _Progress(tqdm(total=total, initial=initial, desc=desc, unit="run", smoothing=0.1, dynamic_ncols=True,
-                          file=sys.stderr))
+def _progress(enabled: bool | str | None, total: int, initial: int, desc: str):
+    """The progress display (a tqdm bar, plain lines or nothing): see :mod:`.progress`."""
+    return progress_reporter(enabled, total, initial, desc)
 
 
 def _metric_filter(patterns: Sequence[str] | None):
@@ -440,7 +417,9 @@ def run_experiment(path_or_experiment: Any, *, output: str | Path | None | bool 
     repair
         With ``resume``: delete the damaged parts the manifest lists and run their runs again.
     progress
-        A progress bar with ETA (tqdm); default: only when stderr is a terminal.
+        ``None`` (default): a progress bar with ETA (tqdm) when stderr is a terminal;
+        ``True``: the bar; ``"notebook"``: a notebook widget bar; ``"lines"``: a plain
+        line with ETA every 10 s or 10 % of the runs (for logs); ``False``: nothing.
     overwrite
         Delete the results in the output folder first — only the files its manifest lists;
         a folder holding anything else is refused (without it, a folder that holds results

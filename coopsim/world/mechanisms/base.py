@@ -35,7 +35,7 @@ mutation; ``state_columns`` at the end.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import ClassVar
 
 
 @dataclasses.dataclass(frozen=True)
