@@ -6,7 +6,9 @@ or a set of strategies, each a registered name (``coopsim.strategies.registry``)
 strategy object — any :class:`~coopsim.strategies.MemoryOne` (memory-one or reactive)
 in 2x2 games, any :class:`~coopsim.strategies.GroupStrategy` in group games. The
 initial population and mutants are drawn from the *kernel*, which the reciprocity
-mechanism (H1) weights towards reciprocators.
+mechanism (H1) weights: by the share of reciprocators, or — the matched contrast — by the
+share of reciprocators among nice strategies at a fixed share of nice strategies
+(``coopsim.world.mechanisms.reciprocity.strategy_classes`` classifies each rule).
 """
 from __future__ import annotations
 
@@ -91,5 +93,5 @@ def build_population(sc) -> Population:
     else:
         rules = np.stack([obj.array for obj, _ in resolved])
     recip = np.array([flag for _, flag in resolved], dtype=bool)
-    kernel = sc.reciprocity.kernel(recip)
+    kernel = sc.reciprocity.kernel(recip, rules=rules, group=kind == "group")
     return Population(tuple(label_of(s) for s in strategies), rules, kernel, recip)
