@@ -144,7 +144,8 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
 
     # ---- curves and phase diagram
     if not problem:
-        for i, p in enumerate(varied[:3]):
+        numeric = [p for p in varied if pd.api.types.is_numeric_dtype(ok[p])]
+        for i, p in enumerate(numeric[:3]):  # a categorical parameter is drawn as by=, not as x
             other = [q for q in varied if q != p]
             by2 = other[0] if other and ok[other[0]].nunique() <= 6 else None
             fig, ax = plt.subplots(figsize=(5, 3.4), constrained_layout=True)
@@ -153,7 +154,7 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
             plots.save(fig, figdir / stem, formats)
             plt.close(fig)
             lines += [f"![emergence vs {p}](figures/{stem}.png)", ""]
-        if len(varied) == 2:
+        if len(varied) == 2 and len(numeric) == 2:
             fig, ax = plt.subplots(figsize=(5, 4), constrained_layout=True)
             plots.phase_diagram(ok, varied[0], varied[1], ax=ax)
             plots.save(fig, figdir / "phase_diagram", formats)
