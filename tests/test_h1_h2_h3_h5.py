@@ -124,6 +124,29 @@ def test_h3_noise_accumulates_in_long_games_between_tft_players():
     assert coop[0.01, 0.98] == pytest.approx(0.747, abs=2e-3)
 
 
+def test_h3_with_noise_allc_earns_more_than_tft_among_tft_in_long_games():
+    from coopsim.engine import exact
+
+    g = cs.prisoners_dilemma()
+
+    def pay(a, b, w, noise):
+        return float(exact.payoffs(a.array[None], b.array[None], g, continuation=w, noise=noise).focal[0])
+
+    # without noise ALLC is neutral among TFT (drift); with noise it is favoured, more so in long games
+    assert pay(cs.ALLC, cs.TFT, 0.98, 0.0) == pytest.approx(pay(cs.TFT, cs.TFT, 0.98, 0.0))
+    gain = {w: pay(cs.ALLC, cs.TFT, w, 0.01) - pay(cs.TFT, cs.TFT, w, 0.01) for w in (0.8, 0.98)}
+    assert 0 < gain[0.8] < gain[0.98]
+
+
+def test_h3_without_noise_longer_games_raise_emergence():
+    # condition (docs): PD, Fermi, classic strategy set, noise 0: w = 0.5 vs 0.98
+    sc = Scenario(**BASE, noise=0.0)
+    reps = 12
+    lo = emergence(sc.with_params({"iteration.continuation": 0.5}), reps)
+    hi = emergence(sc.with_params({"iteration.continuation": 0.98}), reps)
+    assert gap_in_se(lo, hi, reps) > 3, (lo, hi)
+
+
 # ------------------------------------------------------------------ H5: consensus and accuracy
 def test_consensus_games_have_the_stated_order():
     coop = consensus_game((3, 0, 5, 1), "cooperative")

@@ -132,10 +132,10 @@ class Epistemic(Mechanism):
     def refuse_perceived(self, name: str, update: str, why: str) -> None:
         from ..._validation import ParameterError
 
+        off = "0" if name == "payoff_bias" else "'none' (or accuracy = 1)"
         raise ParameterError(f"epistemic.{name}", getattr(self, name),
-                             f"{'0' if name == 'payoff_bias' else chr(39) + 'none' + chr(39)} with update = "
-                             f"{update!r} ({why}); {name} acts through an update rule that compares perceived "
-                             "payoffs, such as 'fermi'")
+                             f"{off} with update = {update!r} ({why}); {name} acts through an update rule that "
+                             "compares perceived payoffs, such as 'fermi'")
 
     def refuse_bias(self, update: str, why: str) -> None:
         self.refuse_perceived("payoff_bias", update, why)
