@@ -58,7 +58,7 @@ def test_quick_run_writes_runs_summary_report_and_figures(tmp_path):
     code = main(["run", str(ROOT / "experiments" / "h3_iteration.toml"), "--quick", "--output", str(out), "--quiet"])
     assert code == 0
     summary = pd.read_csv(out / "summary.csv")
-    assert len(summary) == 3 and set(summary["n"]) == {6}
+    assert len(summary) == 4 and set(summary["n"]) == {6}  # continuation x noise
     assert summary["emergence"].between(0, 1).all()
     assert (summary["emergence_low"] <= summary["emergence"]).all()
     assert (out / "report.md").read_text().startswith("# h3_iteration")

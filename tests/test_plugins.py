@@ -153,11 +153,13 @@ def test_outside_update_rule_runs_with_one_signature():
 # ------------------------------------------------------------------ act or refuse, never ignore
 ACTIVE = {
     "reciprocity": {"reciprocity.share": 0.9},
+    "reciprocity_matched": {"reciprocity.conditional": 0.1, "reciprocity.cooperators": 0.8},
     "iteration": {"iteration.continuation": 0.5},
     "actors": {"actors.n_actors": 3},
     "regime": {"regime.membership": 1.0, "regime.monitoring": 0.8, "regime.sanction": 2.0},
     "epistemic": {"epistemic.reach": 0.2, "epistemic.misperception": 0.3},
     "epistemic_bias": {"epistemic.reach": 0.2, "epistemic.payoff_bias": 2.0},
+    "epistemic_consensus": {"epistemic.reach": 0.8, "epistemic.consensus": "defective", "epistemic.accuracy": 0.0},
     "power": {"power.hegemon_share": 0.5, "power.hegemon_role": "coercive"},
     "regime_peer": {"regime.membership": 1.0, "regime.peer_sanction": 0.5, "regime.peer_cost": 0.1},
     "regime_exclude": {"regime.membership": 1.0, "regime.monitoring": 1.0, "regime.exclusion": "exclude"},

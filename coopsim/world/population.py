@@ -6,7 +6,9 @@ or a set of strategies, each a registered name (``coopsim.strategies.registry``)
 strategy object — any :class:`~coopsim.strategies.MemoryOne` (memory-one or reactive)
 in 2x2 games, any :class:`~coopsim.strategies.GroupStrategy` in group games. The
 initial population and mutants are drawn from the *kernel*, which the reciprocity
-mechanism (H1) weights towards reciprocators.
+mechanism (H1) weights: by the share of reciprocators, or — the matched contrast — by the
+share of reciprocators among nice strategies at a fixed share of nice strategies
+(``coopsim.world.mechanisms.reciprocity.strategy_classes`` classifies each rule).
 """
 from __future__ import annotations
 
@@ -90,7 +92,6 @@ def build_population(sc) -> Population:
                               generosity=sc.reciprocity.generosity)
     resolved = [_resolve(s, context, kind) for s in strategies]
     recip = np.array([flag for _, flag in resolved], dtype=bool)
-    kernel = sc.reciprocity.kernel(recip)
     labels = tuple(label_of(s) for s in strategies)
     from ..strategies import Automaton
 
@@ -98,9 +99,21 @@ def build_population(sc) -> Population:
         from ..strategies.automata import as_automaton
 
         machines = tuple(as_automaton(obj) for obj, _ in resolved)
+        kernel = sc.reciprocity.kernel(recip, rules=_niceness_rows(machines))
         return Population(labels, np.arange(len(machines), dtype=float)[:, None], kernel, recip, machines=machines)
     if kind == "group":
         rules = np.stack([obj.array(context.n_actors) for obj, _ in resolved])
     else:
         rules = np.stack([obj.array for obj, _ in resolved])
+    kernel = sc.reciprocity.kernel(recip, rules=rules, group=kind == "group")
     return Population(labels, rules, kernel, recip)
+
+
+def _niceness_rows(machines) -> np.ndarray:
+    """Memory-one rows that carry what the reciprocity classes read of a machine: its first
+    move (p0) and its move after a first round of mutual cooperation (p_CC); the rest 0."""
+    rows = np.zeros((len(machines), 5))
+    for i, a in enumerate(machines):
+        rows[i, 4] = a.cooperate[a.initial_state]
+        rows[i, 0] = a.cooperate[a.transition[a.initial_state][0]]
+    return rows
