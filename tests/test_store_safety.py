@@ -450,12 +450,32 @@ def test_a_killed_worker_is_one_line_the_rows_are_kept_and_dev_shm_is_clean(tmp_
 
 
 # ----------------------------------------------------------------------------- non-finite results
-# Before: coercion = 1e308 gave NaN metrics with status "ok".
+# Before: coercion = 1e308 gave NaN metrics with status "ok". Magnitudes are now bounded by
+# validation and coercion by the hegemon's budget, so a mechanism defined here poisons the
+# payoffs instead: the store must still refuse to call such a run "ok".
 def test_a_run_with_non_finite_metrics_is_an_error_naming_them(tmp_path):
-    text = EXP.replace("[design]", "[scenario.power]\ncoercion = 1e308\nhegemon_share = 0.5\n"
-                                   'hegemon_role = "coercive"\n[design]')
-    with pytest.warns(RuntimeWarning):
+    from dataclasses import dataclass
+
+    from coopsim.world import mechanisms
+
+    @dataclass(frozen=True)
+    class Poison(mechanisms.Mechanism):
+        NAME = "poison"
+        on: float = 0.0
+
+        @property
+        def is_neutral(self):
+            return self.on == 0.0
+
+        def charges(self, world, ns, play):
+            play.charges += np.where(play.enc == 0, np.nan, 0.0)  # state 0's payoffs are not numbers
+
+    mechanisms.register(Poison)
+    try:
+        text = EXP.replace("[design]", "[scenario.poison]\non = 1.0\n[design]")
         runs = run_experiment(loads_experiment(text), output=False, progress=False).runs
+    finally:
+        mechanisms.unregister("poison")
     bad = runs[runs["status"] == "error"]
     assert len(bad) and bad["error"].str.startswith("not finite: ").all()
     assert bad["error"].str.contains("window_payoff=nan").any()
