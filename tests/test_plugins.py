@@ -159,6 +159,7 @@ ACTIVE = {
     "epistemic": {"epistemic.reach": 0.2, "epistemic.misperception": 0.3},
     "epistemic_bias": {"epistemic.reach": 0.2, "epistemic.payoff_bias": 2.0},
     "power": {"power.hegemon_share": 0.5, "power.hegemon_role": "coercive"},
+    "domestic": {"domestic.veto_players": 3, "domestic.hawkishness": 0.3, "domestic.spread": 0.2},
 }
 SETTINGS = [
     dict(update=u, game=g, engine=e)

@@ -28,7 +28,7 @@ from .._validation import ParameterError, check_choice, check_int, check_probabi
 from . import games as game_registry
 from . import structure as st
 from . import updates
-from .mechanisms import BUILTIN, REGISTRY, Actors, Epistemic, Iteration, Power, Reciprocity, Regime
+from .mechanisms import BUILTIN, REGISTRY, Actors, Domestic, Epistemic, Iteration, Power, Reciprocity, Regime
 from .outcomes import ScenarioResult
 from .population import CONTINUOUS_SPACES, Population, build_population
 
@@ -80,6 +80,7 @@ class Scenario:
     regime: Regime = field(default_factory=Regime)
     epistemic: Epistemic = field(default_factory=Epistemic)
     power: Power = field(default_factory=Power)
+    domestic: Domestic = field(default_factory=Domestic)
     extensions: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ validation
