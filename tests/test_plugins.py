@@ -160,6 +160,7 @@ ACTIVE = {
     "epistemic_bias": {"epistemic.reach": 0.2, "epistemic.payoff_bias": 2.0},
     "power": {"power.hegemon_share": 0.5, "power.hegemon_role": "coercive"},
     "domestic": {"domestic.veto_players": 3, "domestic.hawkishness": 0.3, "domestic.spread": 0.2},
+    "relative_gains": {"relative_gains.weight": 0.5, "relative_gains.spread": 0.5},
 }
 SETTINGS = [
     dict(update=u, game=g, engine=e)
@@ -194,7 +195,7 @@ def test_every_mechanism_acts_or_refuses_under_every_setting(mech):
         try:
             active = Scenario().with_params({**params, **change})
         except cs.ParameterError as err:
-            assert err.name.split(".")[0] in (mech.split("_")[0], "actors"), (setting, str(err))
+            assert err.name.split(".")[0] in (mech, mech.split("_")[0], "actors"), (setting, str(err))
             refused += 1
             continue
         a, b = active.run(seed=11), neutral.run(seed=11)

@@ -16,9 +16,10 @@ from .iteration import Iteration
 from .power import Power
 from .reciprocity import Reciprocity
 from .regimes import Regime
+from .relative_gains import RelativeGains
 
 REGISTRY: dict[str, type] = {}
-BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic")
+BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "relative_gains")
 
 
 def register(cls: type, *, replace: bool = False) -> type:
@@ -49,8 +50,9 @@ def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
 
 
-for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic):
+for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, RelativeGains):
     register(_cls)
 
 __all__ = ["REGISTRY", "BUILTIN", "Mechanism", "register", "unregister", "Reciprocity", "Actors", "Iteration",
-           "Regime", "Epistemic", "Power", "Domestic"]
+           "Regime", "Epistemic", "Power", "Domestic",
+           "RelativeGains"]
