@@ -6,7 +6,8 @@ Each period (``docs/explanation/architecture.md`` has the picture):
 2. **rules** — each side's rule for its encounter: its strategy, then the mechanisms'
    ``roles`` → ``withhold`` → ``perceive`` hooks (:class:`Sides`);
 3. **play** — every encounter is an iterated game, played by the sampled engine or valued
-   by the exact one (:class:`Play`: cooperation and payoff per round of each side);
+   by the exact one (:class:`Play`: cooperation and payoff per round of each side); then
+   ``settle`` hooks (outcomes that replace part of the play, e.g. rounds of delay);
 4. **payoffs** — ``stakes`` then ``charges`` hooks (fines, dues, transfers), then the
    mean over each state's encounters, per unit of capability; ``record`` hooks;
 5. **observation** — ``observe`` hooks (advice, reputation spread);
@@ -184,6 +185,20 @@ class Play:
             self.encounters_per_state = np.bincount(self._idx, self.credit.ravel(), minlength=self.n)
         self._denominator = np.maximum(self.encounters_per_state, 1)
 
+    def delay(self, share) -> None:
+        """Replace a share ``share`` (E,) of each encounter's rounds by rounds in which every
+        side defects (e.g. delay before an agreement); call in ``settle``, before stakes."""
+        s = np.asarray(share, dtype=float)[:, None]
+        w = self.sides.world
+        none = w.game.defector[0] if w.is_group else w.game.focal_payoffs[3]  # payoff when nobody cooperates
+        self.coop = (1.0 - s) * self.coop
+        self.defect = 1.0 - self.coop
+        self.base = (1.0 - s) * self.base + s * none
+        if self.per is not None:
+            self.per = (1.0 - s[..., None]) * self.per
+            self.per[..., 3] += s
+        self.stake = self.base * w.capability[self.enc]
+
     def per_state(self, values) -> np.ndarray:
         """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
         if self.credit is not None:
@@ -342,6 +357,8 @@ def simulate(scenario, seed):
         for mech in active:
             mech.perceive(world, world.ns[mech.NAME], sides)
         play = _play(world, sides)
+        for mech in active:
+            mech.settle(world, world.ns[mech.NAME], play)
         for mech in active:
             mech.stakes(world, world.ns[mech.NAME], play)
         for mech in active:

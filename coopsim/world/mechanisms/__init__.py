@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..._validation import ParameterError
 from .actors import Actors
+from .bargaining import Bargaining
 from .base import Mechanism
 from .domestic import Domestic
 from .epistemic import Epistemic
@@ -19,7 +20,8 @@ from .regimes import Regime
 from .relative_gains import RelativeGains
 
 REGISTRY: dict[str, type] = {}
-BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "relative_gains")
+BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "relative_gains",
+           "bargaining")
 
 
 def register(cls: type, *, replace: bool = False) -> type:
@@ -50,9 +52,9 @@ def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
 
 
-for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, RelativeGains):
+for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, RelativeGains, Bargaining):
     register(_cls)
 
 __all__ = ["REGISTRY", "BUILTIN", "Mechanism", "register", "unregister", "Reciprocity", "Actors", "Iteration",
            "Regime", "Epistemic", "Power", "Domestic",
-           "RelativeGains"]
+           "RelativeGains", "Bargaining"]
