@@ -12,8 +12,8 @@ units: what a state gains per round by getting its preferred division rather tha
 conceding), so over an expected 1/(1 - w) rounds its value is V = s / (1 - w)
 (w = ``iteration.continuation``). Each round of delay costs each side c = ``delay_cost``
 (default: the cooperative surplus forgone, R - P). In the symmetric stationary
-equilibrium of the discrete war of attrition (Fudenberg & Tirole 1991, *Game Theory*,
-sec. 4.5.2; Fearon 1998, p. 279) each side concedes each round with the probability that
+equilibrium of the discrete war of attrition (Hendricks, Weiss & Wilson 1988, IER
+29:663-680; Fudenberg & Tirole 1991, *Game Theory*, ch. 4) each side concedes each round with the probability that
 makes holding out one more round worthless, q V = c:
 
     q = min(1, c (1 - w) / s),    agreement per round a = 1 - (1 - q)^2.
@@ -70,7 +70,8 @@ class Bargaining(Mechanism):
                  "future raises the stakes (H3 may turn non-monotone)"
     PARAMETER = "bargaining.at_stake"
     DIRECTION = -1
-    SOURCES = ("Fearon (1998) IO 52:269-305", "Fudenberg & Tirole (1991) Game Theory, sec. 4.5.2")
+    SOURCES = ("Fearon (1998) IO 52:269-305", "Hendricks, Weiss & Wilson (1988) IER 29:663-680",
+               "Fudenberg & Tirole (1991) Game Theory, ch. 4")
 
     at_stake: float = 0.0
     delay_cost: float | None = None

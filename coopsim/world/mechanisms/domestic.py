@@ -5,7 +5,7 @@ home (level II); the *win-set* is the set of level-I agreements that would be ra
 and a cooperative move outside it fails — *involuntary defection* (pp. 438-439).
 Milner (1997, *Interests, Institutions, and Information*, ch. 3-4): divided government
 (more veto players, more hawkish ones) makes cooperation less likely; *informed domestic
-endorsers* whose signals the ratifiers trust can restore it (ch. 3, pp. 82-85; ch. 4).
+endorsers* whose signals the ratifiers trust can restore it (ch. 3-4).
 
 Model. Each state has ``veto_players`` domestic veto players; each rejects a cooperative
 move independently with probability r_i = h_i (1 - uncertainty * E_i), where h_i is its
@@ -27,7 +27,7 @@ is the level played).
 Audience costs (pair games): a leader whose cooperative move was ratified at home and
 met a defection abroad pays ``audience_cost`` (payoff units) per such round (CD from its
 view): the home audience punishes the leader who was played for a sucker (Fearon 1994,
-APSR 88:577; Putnam 1988, p. 451 on domestic costs of failed deals).
+APSR 88:577-592).
 
 Neutral: no veto players, or none hawkish (f = 0 for every state), and no audience cost.
 Prediction: more veto players (divided government) -> less cooperation. Needs

@@ -4,8 +4,8 @@ Grieco (1988, IO 42:485-507, pp. 499-500): states are "defensive positionalists"
 state's utility weighs the gap between its gains and its partner's, U = V - k (W - V),
 with k > 0 its sensitivity to gaps. Powell (1991, APSR 85:1303-1320): that concern is
 not fixed but grows with the utility of force — when force is not at issue, relative
-gains do not matter (pp. 1303-1304, 1311-1313). Snidal (1991, APSR 85:701-726):
-relative-gains concerns weaken as the number of actors grows (pp. 715-720).
+gains do not matter. Snidal (1991, APSR 85:701-726):
+relative-gains concerns weaken as the number of actors grows.
 
 Model. Per round of an encounter, what counts for state i (its ``stake``, which revision
 compares) becomes
