@@ -385,7 +385,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     from .world.mechanisms import REGISTRY
 
-    print("\nMechanisms (Milner's hypotheses): [scenario.<name>] tables, dotted names in designs")
+    print("\nMechanisms (Milner's hypotheses and beyond): [scenario.<name>] tables, dotted names in designs")
     for name, cls in REGISTRY.items():
         print(f"  {cls.HYPOTHESIS} {name}: {cls.PREDICTION}")
         for f in dataclasses.fields(cls):

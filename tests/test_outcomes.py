@@ -74,3 +74,9 @@ def test_forms_of_cooperation_add_up_and_follow_the_attribution_rule():
     assert (p["form_forced"] > 0).all() and (p["form_forced"] < p["cooperation"]).all()
     assert (p["form_forced"] + p["form_tacit"]).to_numpy() == pytest.approx(p["cooperation"].to_numpy())
     assert res.summary["window_form_forced"] == pytest.approx(p["form_forced"].iloc[-10:].mean())
+
+
+def test_cooperation_after_bargaining_is_negotiated():
+    base = Scenario(n_states=16, periods=30, window=10, engine="exact", noise=0.0)
+    res = base.with_params({"bargaining.at_stake": 1.0}).run(seed=2).periods
+    assert (res["form_negotiated"] == res["cooperation"]).all() and (res["form_tacit"] == 0).all()

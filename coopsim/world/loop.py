@@ -6,7 +6,8 @@ Each period (``docs/explanation/architecture.md`` has the picture):
 2. **rules** — each side's rule for its encounter: its strategy, then the mechanisms'
    ``roles`` → ``withhold`` → ``perceive`` hooks (:class:`Sides`);
 3. **play** — every encounter is an iterated game, played by the sampled engine or valued
-   by the exact one (:class:`Play`: cooperation and payoff per round of each side);
+   by the exact one (:class:`Play`: cooperation and payoff per round of each side); then
+   ``settle`` hooks (outcomes that replace part of the play, e.g. rounds of delay);
 4. **payoffs** — ``stakes`` then ``charges`` hooks (fines, dues, transfers), ``attribute``
    hooks (which form of cooperation each side's moves take: tacit unless a mechanism
    says negotiated, institutional or forced), then the mean over each state's
@@ -205,6 +206,22 @@ class Play:
         if callable(self._per):
             self._per = self._per()
         return self._per
+
+    def delay(self, share) -> None:
+        """Replace a share ``share`` (E,) of each encounter's rounds by rounds in which every
+        side defects (e.g. delay before an agreement); call in ``settle``, before stakes."""
+        s = np.asarray(share, dtype=float)[:, None]
+        w = self.sides.world
+        none = w.game.defector[0] if w.is_group else w.game.focal_payoffs[3]  # payoff when nobody cooperates
+        self.coop = (1.0 - s) * self.coop
+        self.defect = 1.0 - self.coop
+        self.base = (1.0 - s) * self.base + s * none
+        per = self.per
+        if per is not None:
+            per = (1.0 - s[..., None]) * per
+            per[..., 3] += s
+            self._per = per
+        self.stake = self.base * w.capability[self.enc]
 
     def per_state(self, values) -> np.ndarray:
         """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
@@ -437,6 +454,8 @@ def simulate(scenario, seed):
         for mech in active:
             mech.perceive(world, world.ns[mech.NAME], sides)
         play = _play(world, sides)
+        for mech in active:
+            mech.settle(world, world.ns[mech.NAME], play)
         for mech in active:
             mech.stakes(world, world.ns[mech.NAME], play)
         for mech in active:

@@ -29,7 +29,8 @@ from .._validation import ParameterError, check_choice, check_int, check_probabi
 from . import games as game_registry
 from . import structure as st
 from . import updates
-from .mechanisms import BUILTIN, REGISTRY, Actors, Epistemic, Iteration, Power, Reciprocity, Regime
+from .mechanisms import (BUILTIN, REGISTRY, Actors, Bargaining, Domestic, Epistemic, Iteration, Power, Reciprocity,
+                         Regime, RelativeGains)
 from .outcomes import ScenarioResult
 from .population import CONTINUOUS_SPACES, Population, build_population
 
@@ -81,6 +82,9 @@ class Scenario:
     regime: Regime = field(default_factory=Regime)
     epistemic: Epistemic = field(default_factory=Epistemic)
     power: Power = field(default_factory=Power)
+    domestic: Domestic = field(default_factory=Domestic)
+    relative_gains: RelativeGains = field(default_factory=RelativeGains)
+    bargaining: Bargaining = field(default_factory=Bargaining)
     extensions: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------------ validation

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from ..._validation import ParameterError
 from .actors import Actors
+from .bargaining import Bargaining
 from .base import Mechanism
+from .domestic import Domestic
 from .epistemic import Epistemic
 from .iteration import Iteration
 from .power import Power
 from .reciprocity import Reciprocity
 from .regimes import Regime
+from .relative_gains import RelativeGains
 
 REGISTRY: dict[str, type] = {}
-BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power")
+BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "relative_gains",
+           "bargaining")
 
 
 def register(cls: type, *, replace: bool = False) -> type:
@@ -29,7 +33,7 @@ def register(cls: type, *, replace: bool = False) -> type:
     if not cls.NAME.isidentifier():
         raise ParameterError(f"{cls.__name__}.NAME", cls.NAME, "a Python identifier (its section name)")
     if cls.NAME in BUILTIN and REGISTRY.get(cls.NAME) is not None and REGISTRY[cls.NAME] is not cls:
-        raise ParameterError(f"{cls.__name__}.NAME", cls.NAME, "a name other than the six built-in mechanisms")
+        raise ParameterError(f"{cls.__name__}.NAME", cls.NAME, "a name other than the built-in mechanisms")
     if cls.NAME in REGISTRY and REGISTRY[cls.NAME] is not cls and not replace:
         raise ParameterError(f"{cls.__name__}.NAME", cls.NAME, "a name not yet registered (or replace=True)")
     streams = {c.STREAM: n for n, c in REGISTRY.items() if c.STREAM is not None and n != cls.NAME}
@@ -48,8 +52,9 @@ def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
 
 
-for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power):
+for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, RelativeGains, Bargaining):
     register(_cls)
 
 __all__ = ["REGISTRY", "BUILTIN", "Mechanism", "register", "unregister", "Reciprocity", "Actors", "Iteration",
-           "Regime", "Epistemic", "Power"]
+           "Regime", "Epistemic", "Power", "Domestic",
+           "RelativeGains", "Bargaining"]

@@ -26,7 +26,7 @@ Hooks, called by the world loop (``coopsim.world.loop``) in this order each peri
 ``world`` the explicit world state and ``ns`` the mechanism's own namespace in it:
 
 ``setup(world, ns)`` once; then per period ``roles`` → ``withhold`` → ``perceive`` (each
-side's rule in its encounter: :class:`~coopsim.world.loop.Sides`), play, ``stakes`` →
+side's rule in its encounter: :class:`~coopsim.world.loop.Sides`), play, ``settle``, ``stakes`` →
 ``charges`` → ``attribute`` (payoffs per round and forms of cooperation:
 :class:`~coopsim.world.loop.Play`), ``record(world, ns, t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
 other's payoffs when they imitate), revision, ``adapt`` (traits the mechanism owns),
@@ -129,6 +129,10 @@ class Mechanism:
 
     def perceive(self, world, ns, sides) -> None:
         """Sides that play their rule through perception errors."""
+
+    def settle(self, world, ns, play) -> None:
+        """After play, before stakes: replace part of the encounters' outcomes (e.g. rounds
+        lost to delay before an agreement, ``play.delay(share)``)."""
 
     def stakes(self, world, ns, play) -> None:
         """Change what an encounter is worth to each side (``play.stake``, per round)."""
