@@ -51,10 +51,10 @@ def _moves_against(autos, opp_moves):
 
 def test_coverage_is_broad():
     names = {c.__name__ for c, _ in natives()}
-    assert len(names) >= 45
+    assert len(names) >= 70
     for must in ("EvolvedFSM16", "Fortress4", "Predator", "TF3", "EvolvedLookerUp2_2_2", "PSOGambler2_2_2",
                  "AON2", "DelayedAON1", "CyclerCCD", "NTitsForMTats", "TwoTitsForTat", "HardTitFor2Tats",
-                 "GoByMajority5"):
+                 "GoByMajority5", "MEM2", "Prober", "SoftGrudger", "Handshake"):
         assert must in names
 
 

@@ -21,6 +21,12 @@ family's ``strategy``):
 * ``Cycler`` (a fixed cycle, ignoring the history), ``NTitsForMTats`` (retaliation count
   and the co-player's last M moves), ``GoByMajority`` with a finite memory.
 
+Declared state (:data:`_DECLARED`): classes whose code keeps a small state — grudges
+with counters, probers, handshakes, MEM2 — are declared by the features of the history
+their ``strategy`` reads (turn number capped, last / first moves, "ever defected") and their
+own state attributes, as read from axelrod's source; the machine runs the class's own
+``strategy`` from one representative object per declared state.
+
 The fallback ``window`` converter covers deterministic players whose classifier declares a
 finite memory depth n <= 5 (and that use nothing but the history): the key is the last n
 rounds (the whole history while shorter), and the move in each key is what the player
@@ -208,6 +214,116 @@ def _window(player):
     return _build((), lambda key, o: (key + (o,))[-n:] if n else (), lambda key: 1.0 - moves[key])
 
 
+# --------------------------------------------------------------------------- declared state
+def _features(spec, me, opp):
+    """The finite summary of a history that ``spec`` declares (see :data:`_DECLARED`)."""
+    out = []
+    for f in spec:
+        kind, arg = f if isinstance(f, tuple) else (f, None)
+        if kind == "turn":
+            out.append(min(len(me.history), arg))
+        elif kind == "own_last":
+            out.append(tuple(a.value for a in me.history[-arg:]))
+        elif kind == "opp_last":
+            out.append(tuple(a.value for a in opp.history[-arg:]))
+        elif kind == "opp_first":
+            out.append(tuple(a.value for a in opp.history[:arg]))
+        elif kind == "opp_defections":
+            out.append(min(opp.defections, arg))
+        elif kind == "opp_cooperations":
+            out.append(min(opp.cooperations, arg))
+    return tuple(out)
+
+
+def _declared(player, spec, state):
+    """Machine of a player whose code reads the declared finite state (``spec`` features of
+    the history and ``state(player)``, its own attributes): the player's own ``strategy`` is
+    run from one representative object per key; a key reached again must give the same move
+    (else the declaration is wrong and the conversion refused)."""
+    import copy
+
+    axl = _axl()
+    C, D = axl.Action.C, axl.Action.D
+    me = player.clone()
+    me.set_match_attributes(**dict(player.match_attributes))
+    opp = axl.MockPlayer()
+
+    def key_of(m, o):
+        return _features(spec(player), m, o) + (state(m),)
+
+    def move(pair):
+        m, o = copy.deepcopy(pair)
+        return m.strategy(o).value
+
+    start = key_of(me, opp)
+    reps = {start: (me, opp)}
+    index = {start: 0}
+    keys, trans, coop = [start], [], []
+    i = 0
+    while i < len(keys):
+        m0, o0 = reps[keys[i]]
+        coop.append(1.0 - move((m0, o0)))
+        row = []
+        for o in range(4):
+            m, op = copy.deepcopy((m0, o0))
+            m.strategy(op)
+            a, b = (C, D)[o >> 1], (C, D)[o & 1]
+            m.update_history(a, b)
+            op.update_history(b, a)
+            k = key_of(m, op)
+            if k not in reps:
+                if len(keys) >= MAX_STATES:
+                    return None
+                reps[k] = (m, op)
+                index[k] = len(keys)
+                keys.append(k)
+            elif move(reps[k]) != move((m, op)):
+                return None
+            row.append(index[k])
+        trans.append(tuple(row))
+        i += 1
+    return tuple(coop), tuple(trans), 0
+
+
+def _attrs(*names):
+    return lambda p: tuple(getattr(p, n) for n in names)
+
+
+def _mem2_state(p):
+    # shift_counter matters only while it can still reach 0 and ALLD has been chosen < 2 times
+    live = p.alld_counter < 2 and p.shift_counter >= 0
+    return (p.play_as, p.shift_counter if live else -1, p.alld_counter)
+
+
+_NONE = _attrs()
+# class name -> (features of the history its code reads, its own state attributes); read
+# from axelrod 4.13's source of each class
+_DECLARED = {
+    "OppositeGrudger": (lambda p: [("opp_cooperations", 1)], _NONE),
+    "EasyGo": (lambda p: [("opp_defections", 1)], _NONE),
+    "Aggravater": (lambda p: [("turn", 3), ("opp_defections", 1)], _NONE),
+    "SpitefulCC": (lambda p: [("turn", 2), ("opp_defections", 1)], _NONE),
+    "GrudgerAlternator": (lambda p: [("opp_defections", 1), ("own_last", 1)], _NONE),
+    "ForgetfulGrudger": (lambda p: [("opp_last", 1)], _attrs("grudged", "grudge_memory")),
+    "SoftGrudger": (lambda p: [("opp_last", 1)], _attrs("grudged", "grudge_memory")),
+    "GeneralSoftGrudger": (lambda p: [("opp_last", p.n)], _attrs("grudged", "grudge_memory")),
+    "OnceBitten": (lambda p: [("turn", 2), ("opp_last", 2)], _attrs("grudged", "grudge_memory")),
+    "FoolMeOnce": (lambda p: [("turn", 1), ("opp_defections", 2)], _NONE),
+    "Prober": (lambda p: [("turn", 3), ("opp_first", 3), ("opp_last", 1)], _NONE),
+    "Prober2": (lambda p: [("turn", 3), ("opp_first", 3), ("opp_last", 1)], _NONE),
+    "Prober3": (lambda p: [("turn", 2), ("opp_first", 2), ("opp_last", 1)], _NONE),
+    "HardProber": (lambda p: [("turn", 4), ("opp_first", 3), ("opp_last", 1)], _NONE),
+    "Detective": (lambda p: [("turn", len(p.initial_actions)), ("opp_first", len(p.initial_actions)),
+                             ("opp_last", 1)], _NONE),
+    "CollectiveStrategy": (lambda p: [("turn", 2), ("opp_first", 2), ("opp_defections", 2)], _NONE),
+    "SpitefulTitForTat": (lambda p: [("turn", 1), ("opp_last", 2)], _attrs("retaliating")),
+    "Appeaser": (lambda p: [("turn", 1), ("own_last", 1), ("opp_last", 1)], _NONE),
+    "Handshake": (lambda p: [("turn", len(p.initial_plays)), ("opp_first", len(p.initial_plays))], _NONE),
+    "TrickyDefector": (lambda p: [("opp_cooperations", 1), ("opp_last", 3)], _NONE),
+    "MEM2": (lambda p: [("own_last", 2), ("opp_last", 2)], _mem2_state),
+}
+
+
 # --------------------------------------------------------------------------- dispatch
 def _uses_only_history(axl, player) -> str | None:
     """None if the player reads only the history (and the game); else the reason."""
@@ -228,7 +344,7 @@ def explain(player) -> tuple[Any, str, str]:
 
     ``table``: ``(cooperate, transition, initial)`` tuples of its Moore machine; ``method``:
     the converter ("fsm", "lookerup", "gambler", "memory_two", "cycler", "n_tits_for_m_tats",
-    "go_by_majority", "window") or "" when there is none; ``reason``: why not, when None.
+    "go_by_majority", "declared", "window") or "" when there is none; ``reason``: why not, when None.
     """
     axl = _axl()
     cyc, fsm, gam, gbm, lku, mt, tft = (importlib.import_module(f"axelrod.strategies.{m}") for m in (
@@ -256,6 +372,13 @@ def explain(player) -> tuple[Any, str, str]:
             if table is None:
                 return None, "", f"{base.__name__} with unbounded state or over {MAX_STATES} states"
             return table, method, ""
+    cls = type(player)
+    if cls.__name__ in _DECLARED and cls.__module__.startswith("axelrod.strategies"):
+        spec, state = _DECLARED[cls.__name__]
+        table = _declared(player, spec, state)
+        if table is None:
+            return None, "", "its declared finite state does not determine its moves"
+        return table, "declared", ""
     depth = axl.Classifiers["memory_depth"](player)
     try:
         finite = depth is not None and float(depth) < float("inf")
