@@ -209,3 +209,20 @@ def test_tournament_scores_equal_axelrod():
     got = ours.summary.sort_values("player_index")["median_normalised_score"].to_numpy()
     assert np.allclose(got, want.ravel() if want.ndim == 1 else want[:, 0])
     assert np.isfinite(pm).all()
+
+
+def test_play_match_passes_match_attributes():
+    import axelrod as axl
+
+    from coopsim.engine.axelrod_bridge import play_match
+
+    # BackStabber defects in the last two rounds it knows of; hiding the length stops it
+    told = play_match(axl.BackStabber(), axl.Cooperator(), GAME, turns=10)
+    hidden = play_match(axl.BackStabber(), axl.Cooperator(), GAME, turns=10, match_attributes={"length": -1})
+    want_told = [x.value for x, _ in axl.Match((axl.BackStabber(), axl.Cooperator()), turns=10).play()]
+    want_hidden = [x.value for x, _ in axl.Match((axl.BackStabber(), axl.Cooperator()), turns=10,
+                                                 match_attributes={"length": -1}).play()]
+    assert told[0].tolist() == want_told and hidden[0].tolist() == want_hidden
+    assert want_told != want_hidden
+    with pytest.raises(cs.ParameterError):
+        play_match(axl.Cooperator(), axl.Cooperator(), GAME, turns=3, match_attributes={"turns": 3})
