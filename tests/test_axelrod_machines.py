@@ -226,3 +226,19 @@ def test_play_match_passes_match_attributes():
     assert want_told != want_hidden
     with pytest.raises(cs.ParameterError):
         play_match(axl.Cooperator(), axl.Cooperator(), GAME, turns=3, match_attributes={"turns": 3})
+
+
+def test_moran_plays_native_machines():
+    import axelrod as axl
+
+    from coopsim.models.moran import exact_fixation_distribution, moran_process
+
+    players = [axl.EvolvedFSM4(), axl.EvolvedFSM4(), axl.CyclerCCD(), axl.CyclerCCD()]
+    r = moran_process(players, GAME, turns=20, runs=200, seed=3)
+    counts = r.fixation_counts()
+    assert counts.sum() == 200
+    exact = exact_fixation_distribution(players, GAME, turns=20)
+    assert np.isclose(exact.probabilities.sum(), 1.0)
+    # the simulated fixation shares agree with the exact chain (binomial error)
+    share = counts / 200
+    assert np.all(np.abs(share - exact.probabilities) < 4 * np.sqrt(exact.probabilities * (1 - exact.probabilities) / 200) + 0.02)
