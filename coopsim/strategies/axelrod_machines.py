@@ -326,7 +326,7 @@ _DECLARED = {
 
 # --------------------------------------------------------------------------- dispatch
 def _uses_only_history(axl, player) -> str | None:
-    """None if the player reads only the history (and the game); else the reason."""
+    """None if the player reads only the history; else the reason (not converted)."""
     cls = axl.Classifiers
     for key in ("inspects_source", "manipulates_source", "manipulates_state"):
         if cls[key](player):
@@ -334,8 +334,8 @@ def _uses_only_history(axl, player) -> str | None:
     uses = set(cls["makes_use_of"](player) or ())
     if "length" in uses:
         return "uses the match length"
-    if uses - {"game"}:
-        return "uses " + ", ".join(sorted(uses - {"game"}))
+    if uses:  # e.g. the game: the machine would depend on the game played
+        return "uses " + ", ".join(sorted(uses))
     return None
 
 
