@@ -242,3 +242,17 @@ def test_moran_plays_native_machines():
     # the simulated fixation shares agree with the exact chain (binomial error)
     share = counts / 200
     assert np.all(np.abs(share - exact.probabilities) < 4 * np.sqrt(exact.probabilities * (1 - exact.probabilities) / 200) + 0.02)
+
+
+def test_sparse_chain_equals_dense(monkeypatch):
+    from coopsim.engine import automata as engine
+
+    P = [from_axelrod_name("Predator"), from_axelrod_name("EvolvedLookerUp2_2_2"), cycle("CCD")]
+    Q = [from_axelrod_name("TF1"), from_axelrod_name("MEM2"), from_axelrod_name("Prober")]
+    for kw in ({"rounds": 40}, {"continuation": 0.95}):
+        dense = engine.outcome_distribution(P, Q, noise=0.02, **kw)
+        monkeypatch.setattr(engine, "_SPARSE_ABOVE", 1)
+        sparse = engine.outcome_distribution(P, Q, noise=0.02, **kw)
+        monkeypatch.setattr(engine, "_SPARSE_ABOVE", 1500)
+        assert np.allclose(dense, sparse, atol=1e-10)
+        assert np.allclose(dense.sum(1), 1.0)
