@@ -256,3 +256,28 @@ def test_sparse_chain_equals_dense(monkeypatch):
         monkeypatch.setattr(engine, "_SPARSE_ABOVE", 1500)
         assert np.allclose(dense, sparse, atol=1e-10)
         assert np.allclose(dense.sum(1), 1.0)
+
+
+def test_machines_follow_realised_moves_under_noise():
+    """Noise flips the player's own moves too: each intended move of the axelrod player, driven
+    as a noisy ``axelrod.Match`` drives it (strategy, then flipped moves into both histories),
+    is the machine's move in the state reached on the realised outcomes."""
+    import axelrod as axl
+
+    C, D = axl.Action.C, axl.Action.D
+    rng = np.random.default_rng(7)
+    for cls, auto in deterministic_natives():
+        for _ in range(4):
+            T = 60
+            opp_moves = rng.integers(0, 2, T)
+            flips = rng.random(T) < 0.15
+            me, opp = cls(), axl.MockPlayer()
+            state = auto.initial_state
+            for t in range(T):
+                intended = me.strategy(opp).value
+                assert intended == int(auto.cooperate[state] == 0.0), (cls.__name__, t)
+                own = intended ^ int(flips[t])
+                b = int(opp_moves[t])
+                me.update_history((C, D)[own], (C, D)[b])
+                opp.update_history((C, D)[b], (C, D)[own])
+                state = auto.transition[state][2 * own + b]
