@@ -136,7 +136,8 @@ def test_axelrod_round_trip():
     from coopsim.strategies.automata import from_axelrod, to_axelrod
 
     assert from_axelrod(axl.Grudger()).transition == grudger().transition
-    assert from_axelrod(axl.TitForTat()) is None
+    assert from_axelrod(axl.Gradual()) is None  # unbounded state (counts all defections)
+    assert from_axelrod(axl.TitForTat()).n_states == 2  # finite memory: a (minimised) machine since issue 12
     assert isinstance(to_axelrod(grudger()), axl.Grudger)
     # a machine axelrod does not have: "defect once after each co-player defection, then forgive"
     custom = Automaton((1.0, 0.0), ((0, 1, 0, 1), (0, 1, 0, 1)), 0, "TFT-as-automaton")

@@ -380,6 +380,7 @@ def play_match(
     continuation: float | None = None,
     noise: float = 0.0,
     seed: Any = None,
+    match_attributes: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Play one match by axelrod's own rules (``axelrod.Match``); the slow, general path.
 
@@ -398,6 +399,18 @@ def play_match(
     the noise flips and players' seeds: the length would then not be a coopsim draw that
     can be reproduced or coupled with the fast engine, and could not be fixed independently
     of the play. The distribution is the same (axelrod's ``sample_length`` is geometric).
+
+    ``match_attributes``: what the players are told, as ``axelrod.Match(match_attributes=...)``
+    (keys ``length``, ``game``, ``noise``; e.g. ``{"length": -1}`` hides a fixed length from
+    length-aware players, ``{"game": ...}`` tells them another game than the one scored; a
+    coopsim ``Game`` is converted). By default axelrod's: the true length (``inf`` with
+    ``continuation``), the game and the noise.
+
+    Reproducibility: a given ``seed`` reproduces this function's matches, but axelrod's
+    random sequences (a generator per player, seeded by the Match, and the Match's own for
+    the noise flips) cannot be reproduced move by move by coopsim's batched engines: for
+    stochastic strategies or noise, native play and this function agree in distribution,
+    not match by match (deterministic strategies without noise agree move by move).
 
     Returns ``(actions_a, actions_b)``, int8 arrays of 0 = C / 1 = D (the moves actually
     played, after noise).
@@ -423,6 +436,13 @@ def play_match(
     else:
         length = check_int("turns", turns, minimum=1)
         attrs = None
+    if match_attributes is not None:
+        if not isinstance(match_attributes, dict) or set(match_attributes) - {"length", "game", "noise"}:
+            raise ParameterError("match_attributes", match_attributes, "a dict with keys among length, game, noise")
+        extra = dict(match_attributes)
+        if "game" in extra:
+            extra["game"] = axelrod_game(extra["game"])
+        attrs = {"length": length if attrs is None else attrs["length"], "game": g, "noise": noise, **extra}
     match = axl.Match((a, b), turns=length, game=g, noise=noise, seed=axl_seed, match_attributes=attrs)
     result = match.play()
     acts = np.array([(x.value, y.value) for x, y in result], dtype=np.int8).reshape(-1, 2)

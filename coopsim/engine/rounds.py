@@ -17,7 +17,7 @@ from .._validation import ParameterError, check_int
 from ..strategies.group import GroupStrategy
 
 __all__ = ["Matches", "GroupMatches", "prob_array", "length_spec", "broadcast_k", "game_vectors", "draw_lengths",
-           "group_tables", "group_payoff_table", "play_group_tables", "CHUNK", "FLUSH"]
+           "group_tables", "group_table_index", "group_payoff_table", "play_group_tables", "CHUNK", "FLUSH"]
 
 CHUNK = 16384  # matches per chunk (arrays stay in L2 cache)
 FLUSH = (1 << 20)  # rounds between flushes of packed counters (< 2**21)
@@ -161,6 +161,16 @@ def draw_lengths(K, turns, w, rng):
 def group_tables(strategies, n_game):
     """(G, n, 2n+1) float array from groups of GroupStrategy (one table per distinct
     object) or an array, validated against the game's group size ``n_game``."""
+    tables, index = group_table_index(strategies, n_game)
+    return tables[index]
+
+
+def group_table_index(strategies, n_game):
+    """``(tables (U, 2n+1), index (G, n))``: the distinct tables and each member's row.
+
+    O(G n) memory for groups of GroupStrategy objects (U distinct objects); an array
+    (G, n, 2n+1) is viewed as G n tables. Validated as :func:`group_tables`.
+    """
     if isinstance(strategies, np.ndarray) and strategies.dtype != object:
         arr = np.asarray(strategies, dtype=float)
         if arr.ndim == 2:
@@ -195,14 +205,22 @@ def group_tables(strategies, n_game):
             rows.append(row)
         if not rows:
             raise ParameterError("strategies", strategies, "at least one group")
-        arr = np.stack(tables)[np.array(rows, dtype=np.int64)]
+        tabs = np.stack(tables)
+        index = np.array(rows, dtype=np.int64)
+        if tabs.shape[1] != 2 * n_game + 1:
+            raise ParameterError("strategies", f"tables of width {tabs.shape[1]}", f"width {2 * n_game + 1}")
+        return _checked(tabs), index
     G, n, width = arr.shape
     if n != n_game or width != 2 * n + 1:
         raise ParameterError("strategies", f"array of shape {arr.shape}",
                              f"shape (G, {n_game}, {2 * n_game + 1}) for the game's group size n = {n_game}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0) or np.any(arr > 1):
+    return _checked(arr.reshape(G * n, width)), np.arange(G * n, dtype=np.int64).reshape(G, n)
+
+
+def _checked(tables):
+    if not np.all(np.isfinite(tables)) or np.any(tables < 0) or np.any(tables > 1):
         raise ParameterError("strategies", "array with entries outside [0, 1]", "probabilities in [0, 1]")
-    return arr
+    return tables
 
 
 def group_payoff_table(game, n):
@@ -216,13 +234,15 @@ def group_payoff_table(game, n):
     return np.asarray(game.payoffs(profiles), dtype=float)[:, 0]
 
 
-def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
-    """One chunk of groups sorted by length (descending); ``tab`` (g, n, 2n+1) float32."""
-    g, n, width = tab.shape
+def _run_group_chunk(tables, index, L, paytab, rng, stochastic, record):
+    """One chunk of groups sorted by length (descending); member (g, i) plays the float32
+    table ``tables[index[g, i]]`` (tables (U, 2n+1), index (g, n))."""
+    g, n = index.shape
+    width = tables.shape[1]
     T = int(L[0])
     active = g - np.searchsorted(L[::-1], np.arange(T), side="right")  # #(L > t)
-    flat = tab.reshape(-1)
-    base = (np.arange(g * n, dtype=np.int64) * width).reshape(g, n)
+    flat = tables.reshape(-1)
+    base = index * width
     ones = np.ones(n, dtype=np.float32)
     score = np.zeros((g, n))
     defections = np.zeros((g, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
@@ -239,7 +259,7 @@ def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
     for t in range(T):
         k = int(active[t])
         if t == 0:
-            pr[:k] = tab[:k, :, -1]
+            flat.take(base[:k] + (width - 1), out=pr[:k])
         else:
             np.add(base[:k], local[:k], out=idx[:k])
             flat.take(idx[:k], out=pr[:k])
@@ -265,24 +285,34 @@ def _run_group_chunk(tab, L, paytab, rng, stochastic, record):
     return score, def_total, (acts.transpose(1, 0, 2) if record else None)
 
 
-def play_group_tables(tab, lengths, paytab, rng, record=False) -> GroupMatches:
+def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> GroupMatches:
     """The core of :func:`coopsim.engine.sampled.play_groups` on validated inputs: ``tab`` (G, n, 2n+1) float32
     with noise folded in, ``lengths`` (G,) drawn from ``rng`` already, ``paytab`` from
-    :func:`group_payoff_table`. The world's period loop calls it directly."""
-    G, n = tab.shape[0], tab.shape[1]
+    :func:`group_payoff_table`. The world's period loop calls it directly.
+
+    With ``index`` (G, n), ``tab`` is instead (U, 2n+1): the distinct tables, member
+    (g, i) playing ``tab[index[g, i]]`` — O(G n) memory instead of O(G n (2n+1)) (issue 9,
+    item 7); the numbers are the same as with the expanded ``tab[index]``.
+    """
+    if index is None:
+        G, n, width = tab.shape
+        tab = tab.reshape(G * n, width)
+        index = np.arange(G * n, dtype=np.int64).reshape(G, n)
+    G, n = index.shape
     max_len = int(lengths.max(initial=0))
     varying = G > 0 and bool(np.any(lengths != lengths[0]))
     order = np.argsort(-lengths, kind="stable") if varying else np.arange(G)
     L = lengths[order]
-    tab = tab[order]
-    stochastic = bool(np.any((tab > 0) & (tab < 1)))
+    index = index[order]
+    used = tab[np.unique(index)] if index.size else tab
+    stochastic = bool(np.any((used > 0) & (used < 1)))
     score = np.zeros((G, n))
     defections = np.zeros((G, n), dtype=np.int64)
     actions = np.full((G, max_len, n), -1, dtype=np.int8) if record else None
     step = max(1, CHUNK // n)
     for lo in range(0, G, step):
         hi = min(G, lo + step)
-        c_score, c_def, c_acts = _run_group_chunk(tab[lo:hi], L[lo:hi], paytab, rng, stochastic, record)
+        c_score, c_def, c_acts = _run_group_chunk(tab, index[lo:hi], L[lo:hi], paytab, rng, stochastic, record)
         score[order[lo:hi]] = c_score
         defections[order[lo:hi]] = c_def
         if record:

@@ -58,6 +58,7 @@ from .rounds import (
     draw_lengths,
     game_vectors,
     group_payoff_table,
+    group_table_index,
     group_tables,
     length_spec,
     play_group_tables,
@@ -333,17 +334,22 @@ def play_groups(strategies, game, *, turns=None, continuation=None, noise=0.0, s
     if not (hasattr(game, "n") and callable(getattr(game, "payoffs", None))):
         raise ParameterError("game", game, "an NPlayerGame")
     n = int(game.n)
-    S = group_tables(strategies, n)
+    tables, index = group_table_index(strategies, n)
     turns, w = length_spec(turns, _nonempty("continuation", continuation))
     eps = prob_array("noise", _nonempty("noise", noise))
     record = check_choice("record", record, ("summary", "actions")) == "actions"
-    G = broadcast_k("noise", S.shape[0], *(eps.shape or (1,)), *(() if w is None else (w.shape or (1,))))
+    G = broadcast_k("noise", index.shape[0], *(eps.shape or (1,)), *(() if w is None else (w.shape or (1,))))
     check_matches(G, n, turns=turns, continuation=None if w is None else float(np.max(w)), record=record)
-    S = np.broadcast_to(S, (G, n, 2 * n + 1))
-    e = np.broadcast_to(eps, (G,))[:, None, None]
+    index = np.broadcast_to(index, (G, n))
+    # noise folded into one table per distinct (table, noise level): O(G n) memory (issue 9, item 7)
+    e_values, e_index = np.unique(np.broadcast_to(eps, (G,)), return_inverse=True)
+    combo, index = np.unique(index * e_values.size + e_index.reshape(G, 1), return_inverse=True)
+    index = index.reshape(G, n)
+    S = tables[combo // e_values.size]
+    e = e_values[combo % e_values.size][:, None]
     Sn = e + (1 - 2 * e) * S
     if not first_move_noise:
-        Sn[:, :, -1] = S[:, :, -1]
+        Sn[:, -1] = S[:, -1]
     tab = np.ascontiguousarray(Sn, dtype=np.float32)
     paytab = group_payoff_table(game, n)
     rng = as_generator(seed)
@@ -352,4 +358,4 @@ def play_groups(strategies, game, *, turns=None, continuation=None, noise=0.0, s
     if record and G * max_len * n > _MAX_ACTION_CELLS:
         raise ParameterError("record", "actions", "'summary' (the action array would exceed 2 GB)")
 
-    return play_group_tables(tab, lengths, paytab, rng, record)
+    return play_group_tables(tab, lengths, paytab, rng, record, index=index)

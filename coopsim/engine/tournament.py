@@ -5,7 +5,8 @@ plays ``repetitions`` matches. Pairs of memory-one players (coopsim ``MemoryOne`
 and axelrod players that :func:`coopsim.engine.axelrod_bridge.from_axelrod` can convert)
 are all played at once on :func:`coopsim.engine.sampled.play`. Pairs in which one side is
 a finite-state strategy — a coopsim ``Automaton``, or an axelrod player with a native
-form (``Grudger``, ``TitFor2Tats``; :func:`coopsim.strategies.automata.from_axelrod`) —
+form (FSMs, lookup tables, cyclers, grudgers, probers, ... — some 70 of axelrod's classes;
+:func:`coopsim.strategies.automata.from_axelrod`) —
 and the other is memory-one or finite-state are all played at once on
 :func:`coopsim.engine.automata.play_automata`. Any other axelrod player is played by
 axelrod's own rules through :func:`coopsim.engine.axelrod_bridge.play_match` (slow,
@@ -30,7 +31,8 @@ equal the plain means of the per-turn payoffs.
 
 Seeds. One ``seed`` gives a root :class:`numpy.random.SeedSequence`; its child with spawn
 key ``(0,)`` drives the one batched call of the sampled engine (all memory-one matches), the child
-``(2,)`` the one batched call of the automaton engine, and the match
+``(2,)`` the batched call of the automaton engine (and ``(3,)`` its deterministic pairs,
+played once when there is no noise and the length is fixed), and the match
 between the pair number ``k`` (in the fixed order (0, 0), (0, 1), ..., (1, 1), ...) in
 repetition ``r`` on the slow path gets the child with spawn key ``(1, k, r)``. Children are built from their keys (the
 root is not advanced, so a SeedSequence passed twice gives the same result twice). So the result
@@ -285,6 +287,12 @@ def _for_axelrod(obj):
     return obj
 
 
+def _machine_deterministic(obj) -> bool:
+    """A MemoryOne or Automaton whose every move probability is 0 or 1."""
+    probs = obj.cooperate if isinstance(obj, Automaton) else (*obj.vector, obj.initial)
+    return all(x in (0.0, 1.0) for x in probs)
+
+
 def _deterministic(obj) -> bool:
     """Whether a player's moves are a function of the history (axelrod's classifier)."""
     classifier = getattr(obj, "classifier", None)
@@ -314,7 +322,7 @@ def tournament(
         by that name).
         Axelrod players are converted to memory-one vectors when they are memory-one
         (:func:`~coopsim.engine.axelrod_bridge.from_axelrod`), to automata when coopsim
-        has their machine (Grudger, TitFor2Tats), otherwise played by axelrod's rules
+        has their machine (:func:`coopsim.strategies.automata.from_axelrod`), otherwise played by axelrod's rules
         (slow; sampled engine only). Duplicate names get " #2", " #3".
     game : Game, optional
         Stage game; default Axelrod's prisoner's dilemma (R, S, T, P) = (3, 0, 5, 1).
@@ -429,14 +437,24 @@ def tournament(
     if auto_pairs.size:
         from .automata import play_automata
 
-        rows = (auto_pairs[:, None] * reps + np.arange(reps)).ravel()
-        pa = pairs[auto_pairs, 0].repeat(reps)
-        pb = pairs[auto_pairs, 1].repeat(reps)
-        res = play_automata([native[i] for i in pa], [native[j] for j in pb], game, turns=turns,
-                            continuation=continuation, noise=noise, seed=_child(root, 2))
-        lengths[rows] = res.lengths
-        score_a[rows], score_b[rows] = res.focal_score, res.coplayer_score
-        coop_a[rows], coop_b[rows] = res.focal_cooperation, res.coplayer_cooperation
+        # deterministic machines, no noise, fixed length: every repetition is the same match
+        # (axelrod caches it the same way); such pairs are played once, on their own seed child
+        fixed = noise == 0 and turns is not None
+        det = np.array([fixed and _machine_deterministic(native[i]) and _machine_deterministic(native[j])
+                        for i, j in pairs[auto_pairs]], dtype=bool)
+        for group, n_rep, key in ((auto_pairs[~det], reps, 2), (auto_pairs[det], 1, 3)):
+            if not group.size:
+                continue
+            pa = pairs[group, 0].repeat(n_rep)
+            pb = pairs[group, 1].repeat(n_rep)
+            res = play_automata([native[i] for i in pa], [native[j] for j in pb], game, turns=turns,
+                                continuation=continuation, noise=noise, seed=_child(root, key))
+            rows = (group[:, None] * reps + np.arange(reps)).ravel()
+            pick = np.arange(group.size * n_rep).reshape(group.size, n_rep)
+            pick = np.broadcast_to(pick[:, :1] if n_rep == 1 else pick, (group.size, reps)).ravel()
+            lengths[rows] = res.lengths[pick]
+            score_a[rows], score_b[rows] = res.focal_score[pick], res.coplayer_score[pick]
+            coop_a[rows], coop_b[rows] = res.focal_cooperation[pick], res.coplayer_cooperation[pick]
 
     slow_pairs = np.flatnonzero(~is_fast & ~is_auto)
     if slow_pairs.size:

@@ -101,17 +101,19 @@ def _is_automaton(obj) -> bool:
 
 
 def _convert_axelrod(player):
-    """A coopsim strategy that plays as the axelrod ``player`` (automaton or memory-one)."""
-    from ..strategies.automata import from_axelrod as automaton_from_axelrod
+    """A coopsim strategy that plays as the axelrod ``player``: its memory-one vector if it
+    has one, else its native machine (:func:`coopsim.strategies.automata.from_axelrod`:
+    FSMs, lookup tables, cyclers, grudgers, probers, ...; docs/explanation/axelrod-coverage.md)."""
     from ..engine import axelrod_bridge
+    from ..strategies.automata import from_axelrod as automaton_from_axelrod
 
-    found = automaton_from_axelrod(player)
+    found = axelrod_bridge.from_axelrod(player)
     if found is None:
-        found = axelrod_bridge.from_axelrod(player)
+        found = automaton_from_axelrod(player)
     if found is None:
         raise ParameterError("players", str(player),
-                             "axelrod players that are memory-one or finite-state automata coopsim knows "
-                             "(Grudger, TitFor2Tats)")
+                             "axelrod players with a native form (memory-one or a finite machine; see the "
+                             "coverage table docs/explanation/axelrod-coverage.md)")
     return found
 
 

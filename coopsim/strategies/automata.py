@@ -21,8 +21,8 @@ import numpy as np
 from .._validation import ParameterError, check_int, check_probabilities
 from .memory_one import MemoryOne
 
-__all__ = ["Automaton", "grudger", "tit_for_two_tats", "from_memory_one", "as_automaton", "from_axelrod",
-           "to_axelrod"]
+__all__ = ["Automaton", "grudger", "tit_for_two_tats", "cycle", "from_memory_one", "as_automaton", "minimise",
+           "from_axelrod", "to_axelrod", "axelrod_method"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +97,66 @@ def tit_for_two_tats() -> Automaton:
     return Automaton((1.0, 1.0, 1.0, 0.0), trans, 0, "TitFor2Tats", memory_depth=2, reciprocating=True)
 
 
+def cycle(moves, name: str = "") -> Automaton:
+    """A fixed-sequence player: repeats ``moves`` ("CCD", or 0 = C / 1 = D) whatever happens.
+
+    One state per position, every outcome moves to the next position (mod the length), so
+    noise flips a move but not the cycle: axelrod's ``Cycler(moves)``.
+    """
+    if isinstance(moves, str):
+        if not moves or set(moves.upper()) - {"C", "D"}:
+            raise ParameterError("moves", moves, "a non-empty string of C and D")
+        seq = [int(ch == "D") for ch in moves.upper()]
+    else:
+        seq = list(moves)
+        if not seq or any(m not in (0, 1) for m in seq):
+            raise ParameterError("moves", moves, "a non-empty sequence of 0 (C) and 1 (D)")
+    L = len(seq)
+    label = name or "Cycle " + "".join("CD"[m] for m in seq)
+    return Automaton(tuple(1.0 - m for m in seq), tuple(((t + 1) % L,) * 4 for t in range(L)), 0, label,
+                     memory_depth=L - 1 if L > 1 else 0)
+
+
+def minimise(a: Automaton) -> Automaton:
+    """The smallest Moore machine equivalent to ``a`` (same moves after every history).
+
+    Keeps the states reachable from the start (over all outcomes: noise reaches them all)
+    and merges states by partition refinement (Moore's algorithm): two states are merged
+    when their probabilities of C agree and their successors after every outcome do.
+    """
+    trans = np.asarray(a.transition, dtype=np.int64)
+    seen = [a.initial_state]
+    index = {a.initial_state: 0}
+    i = 0
+    while i < len(seen):
+        for nxt in trans[seen[i]]:
+            if int(nxt) not in index:
+                index[int(nxt)] = len(seen)
+                seen.append(int(nxt))
+        i += 1
+    keep = np.array(seen)
+    coop = np.asarray(a.cooperate)[keep]
+    remap = np.vectorize(index.__getitem__, otypes=[np.int64])
+    t = remap(trans[keep])
+    _, block = np.unique(coop, return_inverse=True)
+    while True:
+        sig = np.column_stack([block, block[t]])
+        _, new = np.unique(sig, axis=0, return_inverse=True)
+        new = new.ravel()
+        if new.max() == block.max():
+            break
+        block = new
+    # renumber blocks in order of first appearance (the start state becomes 0)
+    order, first = np.unique(block, return_index=True)
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(order.size)
+    block = rank[block]
+    n = order.size
+    reps = np.sort(first)
+    return Automaton(tuple(coop[reps]), tuple(map(tuple, block[t[reps]])), int(block[0]), a.name,
+                     memory_depth=a.memory_depth, reciprocating=a.reciprocating) if n else a
+
+
 def from_memory_one(m: MemoryOne) -> Automaton:
     """The 5-state automaton of a memory-one strategy (states: the last outcome, then start)."""
     p = m.vector
@@ -118,14 +178,61 @@ def as_automaton(s) -> Automaton:
 _AXELROD_NAMES = {"Grudger": grudger, "TitFor2Tats": tit_for_two_tats}
 
 
+def axelrod_method(player) -> tuple[str, str]:
+    """``(method, reason)``: how :func:`from_axelrod` converts ``player`` ("" and why not, if it does not)."""
+    if isinstance(getattr(player, "_coopsim_automaton", None), Automaton):
+        return "coopsim", ""
+    if type(player).__name__ in _AXELROD_NAMES and type(player).__module__.startswith("axelrod."):
+        return "named", ""
+    from .axelrod_machines import explain
+
+    _, method, reason = explain(player)
+    return method, reason
+
+
+_CONVERTED: dict = {}
+
+
 def from_axelrod(player):
-    """The automaton of an axelrod player coopsim knows as one (``Grudger``,
-    ``TitFor2Tats``, or a player made by :func:`to_axelrod`); ``None`` otherwise."""
+    """The automaton of an axelrod player whose state is finite; ``None`` otherwise.
+
+    ``Grudger``, ``TitFor2Tats`` and players made by :func:`to_axelrod` are known by name;
+    every other player goes to :mod:`coopsim.strategies.axelrod_machines` (FSMs, lookup
+    tables, memory-two, cyclers, N tits for M tats, finite majority, finite-memory
+    deterministic players), and the machine is minimised (:func:`minimise`). Named
+    ``str(player)``, as axelrod's tournaments name players. Cached by (class, init arguments).
+    """
     auto = getattr(player, "_coopsim_automaton", None)
     if isinstance(auto, Automaton):
         return auto
     make = _AXELROD_NAMES.get(type(player).__name__)
-    return make() if make is not None and type(player).__module__.startswith("axelrod.") else None
+    if make is not None and type(player).__module__.startswith("axelrod."):
+        return make()
+    try:
+        key = (type(player), repr(sorted(player.init_kwargs.items())))
+        hash(key)
+        if " at 0x" in key[1]:
+            key = None
+    except Exception:  # unusual arguments: do not cache
+        key = None
+    if key is not None and key in _CONVERTED:
+        return _CONVERTED[key]
+    from .axelrod_machines import machine_of
+
+    table = machine_of(player)
+    auto = None
+    if table is not None:
+        import axelrod as axl
+
+        depth = axl.Classifiers["memory_depth"](player)
+        try:
+            depth = float(depth)
+        except (TypeError, ValueError):
+            depth = float("inf")
+        auto = minimise(Automaton(*table, name=str(player), memory_depth=depth))
+    if key is not None:
+        _CONVERTED[key] = auto
+    return auto
 
 
 def to_axelrod(automaton: Automaton):

@@ -381,7 +381,7 @@ def _play(world, sides) -> Play:
 
         folded, paytab, turns, w = world.group_tables
         lengths = rounds.draw_lengths(E, turns, w, rng)
-        g = rounds.play_group_tables(folded[sides.code], lengths, paytab, rng)
+        g = rounds.play_group_tables(folded, lengths, paytab, rng, index=sides.code)  # O(groups x size) memory
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
         c0, c1 = sides.code[:, 0], sides.code[:, 1]
