@@ -421,11 +421,8 @@ def _reports(reports_or_runs, parameters, report_kwargs) -> list:
             raise ParameterError("reports_or_runs", type(bad[0]).__name__,
                                  "HypothesisReport objects, a runs table or {parameter: runs table}")
         return list(reports_or_runs)
-    conditions = report_kwargs.pop("conditions", "")
-    out = []
-    for table, p in an._report_items(reports_or_runs, parameters):
-        out.append(an.hypothesis_report(table, p, conditions=an._per_item(conditions, p) or "", **report_kwargs))
-    return out
+    # one family: the verdicts use the Holm-adjusted p-values, as in hypothesis_reports
+    return an.hypothesis_list(reports_or_runs, parameters, **report_kwargs)
 
 
 def hypothesis_panel(reports_or_runs, parameters: Sequence[str] | None = None, *, confidence: float = 0.95,

@@ -33,10 +33,18 @@ Modules
 :mod:`~coopsim.analysis.tables`
     :func:`emergence_table`, :func:`time_to_emergence`, :func:`period_summary`: per design
     point summaries.
+:mod:`~coopsim.analysis.models`
+    :func:`fit_design`: a logistic (or linear) model of the whole design, fitted once and
+    to cluster-bootstrap replicates; average marginal effects, partial dependence,
+    interactions.
+:mod:`~coopsim.analysis.verdicts`
+    :func:`holm` (Holm 1979) and :func:`verdict`: *supported / reversed / no effect /
+    inconclusive* from an effect, its interval, an adjusted p-value and the smallest
+    effect of interest.
 :mod:`~coopsim.analysis.hypotheses`
     :func:`hypothesis_report`, :func:`hypothesis_reports`: for one of Milner's hypotheses,
-    predicted vs measured direction, effect size with CI, trend tests and the verdict
-    *supported / not supported / reversed*.
+    predicted vs measured direction, the average marginal effect with its bootstrap
+    interval, Holm-adjusted p-values and the verdict.
 :mod:`~coopsim.analysis.sobol`
     :func:`sobol_indices`, :func:`sobol_interactions`: first-order, total and second-order
     Sobol indices from a Saltelli design (SALib, an optional dependency:
@@ -47,9 +55,19 @@ Every public name is importable from ``coopsim.analysis`` itself.
 from __future__ import annotations
 
 from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
-from .hypotheses import HypothesisReport, find_mechanism, hypothesis_report, hypothesis_reports
+from .hypotheses import (
+    HypothesisReport,
+    adjust_family,
+    direction_words,
+    find_mechanism,
+    hypothesis_list,
+    hypothesis_report,
+    hypothesis_reports,
+)
 from .intervals import newcombe_interval, t_interval, wilson_interval
-from .logistic import LogisticFit, is_separated, logistic_regression
+from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
+from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+from .verdicts import VERDICTS, holm, verdict
 from .sobol import sobol_indices, sobol_interactions
 from .tables import emergence_table, period_summary, time_to_emergence
 
@@ -75,6 +93,17 @@ __all__ = [
     "HypothesisReport",
     "hypothesis_report",
     "hypothesis_reports",
+    "hypothesis_list",
+    "adjust_family",
+    "direction_words",
+    "binomial_newton",
+    "DesignFit",
+    "fit_design",
+    "percentile_interval",
+    "bootstrap_p",
+    "VERDICTS",
+    "holm",
+    "verdict",
     "sobol_indices",
     "sobol_interactions",
 ]
