@@ -17,6 +17,9 @@ PNG files.
   parameter, verdict and prediction in the title;
 * :func:`save` — one figure to several file formats.
 
+Figures read from a model of the whole design (partial dependence, the verdict panel, the
+model phase diagram, Sobol bars) are in :mod:`coopsim.modelplots`.
+
 Style (:data:`STYLE`, :func:`style`): 9 pt type, no top/right spines, no grid, frameless
 legends, the colour-blind-safe palette of Okabe & Ito (2008), TrueType fonts embedded in
 PDF (``pdf.fonttype = 42``) and text kept as text in SVG, so that journals and vector
@@ -62,7 +65,8 @@ STRATEGY_COLOURS = {
     "GRIM": "#000000", "STFT": "#CC79A7", "RANDOM": "#999999", "CondCoop": "#F0E442",
 }
 
-VERDICT_COLOURS = {"supported": "#009E73", "reversed": "#D55E00", "not supported": "#555555"}
+VERDICT_COLOURS = {"supported": "#009E73", "reversed": "#D55E00", "not supported": "#555555",
+                   "no effect": "#56B4E9", "inconclusive": "#555555"}
 
 STYLE: dict[str, Any] = {
     "figure.figsize": (4.5, 3.2),
@@ -533,3 +537,4 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
             fig.savefig(out, format=f, **kwargs)
             written.append(out)
     return written
+

@@ -45,10 +45,16 @@ Modules
     :func:`hypothesis_report`, :func:`hypothesis_reports`: for one of Milner's hypotheses,
     predicted vs measured direction, the average marginal effect with its bootstrap
     interval, Holm-adjusted p-values and the verdict.
+:mod:`~coopsim.analysis.robustness`
+    :func:`robustness`, :func:`robust_summary`: the verdicts recomputed at emergence
+    thresholds 0.5 ... 0.9 and on ``window_cooperation``, with the changes flagged;
+    :func:`interaction_effects`: the AME of one parameter at the low and high end of
+    another.
 :mod:`~coopsim.analysis.sobol`
     :func:`sobol_indices`, :func:`sobol_interactions`: first-order, total and second-order
     Sobol indices from a Saltelli design (SALib, an optional dependency:
-    ``pip install coopsim[sensitivity]``).
+    ``pip install coopsim[sensitivity]``); :func:`sobol_report`: seeded intervals, sums,
+    a convergence check and the ranking the intervals allow.
 
 Every public name is importable from ``coopsim.analysis`` itself.
 """
@@ -68,7 +74,8 @@ from .intervals import newcombe_interval, t_interval, wilson_interval
 from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
 from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
 from .verdicts import VERDICTS, holm, verdict
-from .sobol import sobol_indices, sobol_interactions
+from .robustness import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
+from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
 from .tables import emergence_table, period_summary, time_to_emergence
 
 # helpers that coopsim.plots shares (not public API)
@@ -106,4 +113,11 @@ __all__ = [
     "verdict",
     "sobol_indices",
     "sobol_interactions",
+    "sobol_report",
+    "sobol_seed",
+    "THRESHOLDS",
+    "emerged_at",
+    "robustness",
+    "robust_summary",
+    "interaction_effects",
 ]

@@ -266,7 +266,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
                       direction: int | None = None, alpha: float = 0.05, confidence: float = 0.95,
                       test: str = "auto", conditions: str = "", smallest_effect: float = 0.05,
                       bootstrap: int = 1000, seed: int = 0, ranges: Mapping[str, Sequence[float]] | None = None,
-                      coding: str = "auto", fit: DesignFit | None = None) -> HypothesisReport:
+                      coding: str = "auto", fit: DesignFit | None = None, n_curve: int = 25) -> HypothesisReport:
     """Does the measured effect of ``parameter`` on ``metric`` bear out the hypothesis?
 
     **Prediction.** ``DIRECTION`` (+1/-1) and ``PREDICTION`` of the mechanism whose
@@ -296,7 +296,8 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     (Firth under separation) and Spearman's rho; ``test`` picks ``trend_test``: ``"auto"``
     (slope for a binary metric, Spearman otherwise), ``"slope"`` or ``"spearman"``.
 
-    ``fit`` reuses a :func:`~coopsim.analysis.models.fit_design` result. Failed runs
+    ``curve``: the partial-dependence curve at ``n_curve`` values (a factor's levels; 0:
+    none). ``fit`` reuses a :func:`~coopsim.analysis.models.fit_design` result. Failed runs
     (``status != "ok"``) are counted (``n_error``) and left out.
     """
     c = _check_confidence(confidence)
@@ -363,7 +364,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
         trend_test=trend_test, trend_p=float(trend_p), slope=float(slope[0]), slope_se=float(slope[1]),
         slope_low=float(slope[2]), slope_high=float(slope[3]), slope_p=float(slope[4]), slope_method=slope[5],
         separated=bool(slope[6]), spearman_rho=rho, spearman_p=rho_p, notes="; ".join(notes), levels=lev,
-        curve=fit.curve(parameter),
+        curve=fit.curve(parameter, n_values=n_curve) if n_curve else pd.DataFrame(),
     )
 
 

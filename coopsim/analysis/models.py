@@ -152,8 +152,9 @@ class DesignFit:
         eta = coef @ X.T
         return special.expit(eta) if self.family == "binomial" else eta
 
-    def _average(self, settings: Mapping[str, Any]):
-        """Estimate and (B,) replicates of the design-averaged prediction with ``settings``."""
+    def average(self, settings: Mapping[str, Any]):
+        """Estimate and (B,) replicates of the design-averaged prediction with the parameters in
+        ``settings`` set to the given values (each run weighted by its point's runs)."""
         frame = self.points.copy()
         for name, value in settings.items():
             frame[name] = value
@@ -168,8 +169,8 @@ class DesignFit:
         ``at``): (estimate, (B,) bootstrap replicates)."""
         t = self.term(parameter)
         at = dict(at or {})
-        hi, bhi = self._average({**at, parameter: t.high})
-        lo, blo = self._average({**at, parameter: t.low})
+        hi, bhi = self.average({**at, parameter: t.high})
+        lo, blo = self.average({**at, parameter: t.low})
         return hi - lo, bhi - blo
 
     def curve(self, parameter: str, values: Sequence | None = None, confidence: float | None = None,
@@ -183,7 +184,7 @@ class DesignFit:
             values = list(t.levels) if t.kind == "factor" else np.linspace(t.low, t.high, n_values)
         rows = []
         for v in values:
-            est, boot = self._average({parameter: v})
+            est, boot = self.average({parameter: v})
             lo, hi = percentile_interval(boot, c)
             rows.append({parameter: v, "estimate": est, "low": lo, "high": hi})
         return pd.DataFrame(rows)
