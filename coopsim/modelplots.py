@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import analysis as an
 from ._validation import ParameterError
-from .plots import _SHARES, PALETTE, VERDICT_COLOURS, _axes, _tidy, label, style
+from .plots import _SHARES, PALETTE, VERDICT_COLOURS, _axes, _fmt, _tidy, label, style
 
 __all__ = ["partial_dependence", "verdict_panel", "model_phase_diagram", "sobol_bars"]
 
@@ -139,6 +139,10 @@ def model_phase_diagram(runs: pd.DataFrame, x: str, y: str, ax=None, *, metric: 
                    s=14, edgecolors="white", linewidths=0.6, label="design points (observed)")
         ax.set_xlabel(label(x))
         ax.set_ylabel(label(y))
+        if tx.kind == "factor":
+            ax.set_xticks(xs, [_fmt(v) for v in tx.levels])
+        if ty.kind == "factor":
+            ax.set_yticks(ys, [_fmt(v) for v in ty.levels])
         if colorbar:
             cb = ax.figure.colorbar(mesh, ax=ax)
             cb.set_label("predicted " + label("emergence" if fit.family == "binomial" else metric))
@@ -154,8 +158,7 @@ def sobol_bars(table: pd.DataFrame, ax=None):
         idx = np.arange(len(table))
         ax.bar(idx - 0.2, table["S1"], 0.4, yerr=table["S1_conf"], label="first order $S_1$", color=PALETTE[0])
         ax.bar(idx + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], label="total $S_T$", color=PALETTE[1])
-        ax.set_xticks(idx, [label(p) if len(label(p)) < 28 else p for p in table["parameter"]], rotation=20,
-                      ha="right")
+        ax.set_xticks(idx, list(table["parameter"]), rotation=20, ha="right")
         ax.axhline(0.0, color="0.6", linewidth=0.6)
         ax.set_ylabel("Sobol index")
         ax.legend(frameon=False)

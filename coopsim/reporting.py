@@ -156,8 +156,8 @@ def _hypotheses(ok, hyp_params, settings, seed, ranges, folder, figdir, formats,
     first = reports[0]
     lines += ["## Verdicts", "",
               f"Effect: the average marginal effect (AME) of each parameter from the low to the high end of its "
-              f"range on the emergence probability, from one {first.model.split(';')[0]} of `emerged` on every "
-              f"design parameter, the others averaged over the design. Interval: {first.confidence:.0%} "
+              f"range on the emergence probability, from one model of `emerged` on every design parameter "
+              f"({first.model.split(';')[0]}), the others averaged over the design. Interval: {first.confidence:.0%} "
               f"percentile interval of {first.bootstrap} cluster-bootstrap replicates (resampling "
               f"{first.resample}; seed {seed}). p: bootstrap test of AME = 0, Holm-adjusted over the family "
               f"{first.family} (alpha {first.alpha:g}). Smallest effect of interest: "

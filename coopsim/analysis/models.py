@@ -296,7 +296,7 @@ def fit_design(runs: pd.DataFrame, metric: str = "emerged", *, parameters: Seque
         xsep = np.vstack([X[total > 0, 1:], X[total < n, 1:]])
         separated = bool(is_separated(xsep, ybin)) if X.shape[1] > 1 else bool(np.all(ybin == ybin[0]))
         if separated:
-            coef, method = binomial_newton(X, total, n), "logistic GLM, extended MLE (separation; own Newton)"
+            coef, method = binomial_newton(X, total, n), "logistic GLM, extended MLE under separation (own Newton)"
         else:
             import statsmodels.api as sm
 
