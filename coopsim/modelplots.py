@@ -112,12 +112,13 @@ def verdict_panel(reports, *, robust: Mapping[str, bool] | None = None, ncols: i
 
 def model_phase_diagram(runs: pd.DataFrame, x: str, y: str, ax=None, *, metric: str = "emerged", n_grid: int = 40,
                         ranges: Mapping[str, Sequence[float]] | None = None, cmap: str = "viridis",
-                        colorbar: bool = True):
+                        colorbar: bool = True, coding: str = "auto"):
     """Predicted emergence over the (x, y) plane from the model of the whole design with the x·y
     product term (:func:`coopsim.analysis.fit_design`), every other parameter averaged over the
     design; the design points overlaid, coloured by their observed frequency (or mean). A
-    factor axis shows its levels. Returns the Axes (the colour bar is an extra Axes)."""
-    fit = an.fit_design(runs, metric, interactions=[(x, y)], ranges=ranges, bootstrap=2)
+    factor axis shows its levels; ``coding`` as in :func:`~coopsim.analysis.fit_design`. Returns
+    the Axes (the colour bar is an extra Axes)."""
+    fit = an.fit_design(runs, metric, interactions=[(x, y)], ranges=ranges, bootstrap=2, coding=coding)
     tx, ty = fit.term(x), fit.term(y)
 
     def axis_values(t):

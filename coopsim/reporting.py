@@ -135,11 +135,12 @@ def _save(plots, plt, fig, figdir, stem, formats, lines, caption):
     lines += [f"![{caption}](figures/{stem}.png)", ""]
 
 
-def _hypotheses(ok, hyp_params, settings, seed, ranges, folder, figdir, formats, lines, plt, analysis, plots):
+def _hypotheses(ok, hyp_params, settings, seed, ranges, coding, folder, figdir, formats, lines, plt, analysis,
+                plots):
     """The verdicts section: summary table, robustness, verdict panel."""
     from . import modelplots
     kw = dict(alpha=settings.alpha, confidence=settings.confidence, smallest_effect=settings.smallest_effect,
-              bootstrap=settings.bootstrap, seed=seed, ranges=ranges)
+              bootstrap=settings.bootstrap, seed=seed, ranges=ranges, coding=coding)
     conditions = "other parameters as in the experiment's base scenario"
     reports = analysis.hypothesis_list(ok, hyp_params, conditions=conditions, **kw)
     robust = None
@@ -182,7 +183,8 @@ def _hypotheses(ok, hyp_params, settings, seed, ranges, folder, figdir, formats,
     return reports
 
 
-def _interactions(ok, settings, seed, ranges, folder, figdir, formats, lines, plt, analysis, plots, params):
+def _interactions(ok, settings, seed, ranges, coding, folder, figdir, formats, lines, plt, analysis, plots,
+                  params):
     from . import modelplots
 
     pairs = [tuple(p) for p in settings.interactions]
@@ -191,7 +193,7 @@ def _interactions(ok, settings, seed, ranges, folder, figdir, formats, lines, pl
     lines += ["## Interactions", ""]
     try:
         tab = analysis.interaction_effects(ok, pairs, parameters=params, confidence=settings.confidence,
-                                           bootstrap=settings.bootstrap, seed=seed, ranges=ranges)
+                                           bootstrap=settings.bootstrap, seed=seed, ranges=ranges, coding=coding)
     except Exception as err:  # noqa: BLE001 - a report must not lose a finished run
         lines += [f"Not computed: {type(err).__name__}: {err}", ""]
         return
@@ -212,7 +214,7 @@ def _interactions(ok, settings, seed, ranges, folder, figdir, formats, lines, pl
               "scale, tested by the cluster bootstrap.", "", _markdown_table(show), ""]
     for i, (x, z) in enumerate(pairs):
         fig, ax = plt.subplots(figsize=(5, 4), constrained_layout=True)
-        modelplots.model_phase_diagram(ok, x, z, ax=ax, ranges=ranges)
+        modelplots.model_phase_diagram(ok, x, z, ax=ax, ranges=ranges, coding=coding)
         _save(plots, plt, fig, figdir, f"phase_model_{i}", formats, lines, f"predicted emergence over {x} and {z}")
 
 
@@ -271,6 +273,8 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
     kind = _design_kind(result)
     sampled = kind in SAMPLED
     ranges = _ranges(result)
+    # sampled designs: numbers enter the model linearly even when few points were drawn
+    coding = "linear" if sampled else "auto"
     name = exp.experiment.name if exp is not None else folder.name
     lines = [f"# {name}", ""]
     if exp is not None:
@@ -305,11 +309,11 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
     hyp_params = [p for p in varied if p in mech]
     if hyp_params:
         try:
-            _hypotheses(ok, hyp_params, settings, seed, ranges, folder, figdir, formats, lines, plt, analysis,
-                        plots)
+            _hypotheses(ok, hyp_params, settings, seed, ranges, coding, folder, figdir, formats, lines, plt,
+                        analysis, plots)
         except Exception as err:  # noqa: BLE001 - a report must not lose a finished run
             lines += ["## Verdicts", "", f"Not computed: {type(err).__name__}: {err}", ""]
-    _interactions(ok, settings, seed, ranges, folder, figdir, formats, lines, plt, analysis, plots, varied)
+    _interactions(ok, settings, seed, ranges, coding, folder, figdir, formats, lines, plt, analysis, plots, varied)
 
     # ---- Sobol
     problem = getattr(result, "sobol_problem", None)
@@ -322,7 +326,7 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
         others = [p for p in varied if p not in hyp_params]
         if others:
             fit = analysis.fit_design(ok, parameters=varied, ranges=ranges, bootstrap=settings.bootstrap, seed=seed,
-                                      confidence=settings.confidence)
+                                      confidence=settings.confidence, coding=coding)
             fig, axes = plt.subplots(1, len(others[:3]), figsize=(3.2 * len(others[:3]), 2.8), squeeze=False,
                                      constrained_layout=True)
             for p, ax in zip(others[:3], axes.flat, strict=False):

@@ -228,7 +228,9 @@ def fit_design(runs: pd.DataFrame, metric: str = "emerged", *, parameters: Seque
     ``interactions``: pairs of them that get a product term; ``ranges``: {name: (low, high)}
     for the AME of linear terms (default: the observed minimum and maximum); ``coding``:
     ``"auto"`` (a full factorial grid of at most 12 levels each: factors; otherwise linear
-    numbers), ``"factor"`` or ``"linear"``; ``resample``: ``"auto"`` (points if any term is
+    numbers — a sampled design of one parameter and at most 12 points looks like a grid,
+    so pass ``"linear"`` when the design kind is known, as the reports do), ``"factor"``
+    or ``"linear"``; ``resample``: ``"auto"`` (points if any term is
     linear, else runs within points), ``"points"`` or ``"runs"``; ``family``: ``"auto"``
     (binomial for a 0/1 outcome), ``"binomial"`` or ``"gaussian"``. Failed runs and runs
     without the outcome are left out. See the module docstring for the model.
