@@ -45,7 +45,7 @@ Modules
     :func:`hypothesis_report`, :func:`hypothesis_reports`: for one of Milner's hypotheses,
     predicted vs measured direction, the average marginal effect with its bootstrap
     interval, Holm-adjusted p-values and the verdict.
-:mod:`~coopsim.analysis.robustness`
+:mod:`~coopsim.analysis.robust`
     :func:`robustness`, :func:`robust_summary`: the verdicts recomputed at emergence
     thresholds 0.5 ... 0.9 and on ``window_cooperation``, with the changes flagged;
     :func:`interaction_effects`: the AME of one parameter at the low and high end of
@@ -74,7 +74,7 @@ from .intervals import newcombe_interval, t_interval, wilson_interval
 from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
 from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
 from .verdicts import VERDICTS, holm, verdict
-from .robustness import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
+from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
 from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
 from .tables import emergence_table, period_summary, time_to_emergence
 

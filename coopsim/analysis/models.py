@@ -201,7 +201,7 @@ def percentile_interval(boot: np.ndarray, confidence: float) -> tuple[float, flo
 
 
 def bootstrap_p(estimate: float, boot: np.ndarray) -> float:
-    """Two-sided test of effect = 0 with the bootstrap standard error: 2 Φ(-|est / sd(boot)|)."""
+    """Two-sided test of effect = 0 with the bootstrap standard error: ``2 Φ(-|est| / sd(boot))``."""
     b = np.asarray(boot, dtype=float)
     b = b[np.isfinite(b)]
     if not np.isfinite(estimate) or b.size < 2:
