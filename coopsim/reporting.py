@@ -233,8 +233,10 @@ def _sobol(ok, problem, seed, settings, folder, figdir, formats, lines, plt, ana
               f"Bootstrap intervals ({rep['num_resamples']} resamples, seed {rep['seed']} derived from the "
               f"experiment's seed); `*_half`: the indices from the first half of the base samples.", "",
               _markdown_table(sob), "",
-              f"Sum of first-order indices: {rep['sum_S1']:.3f} (below 1: the parameters interact; "
-              f"sum of total indices {rep['sum_ST']:.3f})."]
+              f"Sum of first-order indices: {rep['sum_S1']:.3f}"
+              + (" (below 1: part of the variance comes from interactions" if rep["sum_S1"] < 1 else
+                 " (not below 1: no sign of interactions beyond the estimates' noise")
+              + f"); sum of total indices {rep['sum_ST']:.3f}."]
     if conv.isna().all():
         lines += ["Convergence not checked: fewer than 4 base samples."]
     elif not conv.astype(bool).all():
