@@ -17,6 +17,9 @@ PNG files.
   parameter, verdict and prediction in the title;
 * :func:`save` — one figure to several file formats.
 
+Figures read from a model of the whole design (partial dependence, the verdict panel, the
+model phase diagram, Sobol bars) are in :mod:`coopsim.modelplots`.
+
 Style (:data:`STYLE`, :func:`style`): 9 pt type, no top/right spines, no grid, frameless
 legends, the colour-blind-safe palette of Okabe & Ito (2008), TrueType fonts embedded in
 PDF (``pdf.fonttype = 42``) and text kept as text in SVG, so that journals and vector
@@ -62,7 +65,8 @@ STRATEGY_COLOURS = {
     "GRIM": "#000000", "STFT": "#CC79A7", "RANDOM": "#999999", "CondCoop": "#F0E442",
 }
 
-VERDICT_COLOURS = {"supported": "#009E73", "reversed": "#D55E00", "not supported": "#555555"}
+VERDICT_COLOURS = {"supported": "#009E73", "reversed": "#D55E00", "not supported": "#555555",
+                   "no effect": "#56B4E9", "inconclusive": "#555555"}
 
 STYLE: dict[str, Any] = {
     "figure.figsize": (4.5, 3.2),
@@ -431,11 +435,8 @@ def _reports(reports_or_runs, parameters, report_kwargs) -> list:
             raise ParameterError("reports_or_runs", type(bad[0]).__name__,
                                  "HypothesisReport objects, a runs table or {parameter: runs table}")
         return list(reports_or_runs)
-    conditions = report_kwargs.pop("conditions", "")
-    out = []
-    for table, p in an._report_items(reports_or_runs, parameters):
-        out.append(an.hypothesis_report(table, p, conditions=an._per_item(conditions, p) or "", **report_kwargs))
-    return out
+    # one family: the verdicts use the Holm-adjusted p-values, as in hypothesis_reports
+    return an.hypothesis_list(reports_or_runs, parameters, **report_kwargs)
 
 
 def hypothesis_panel(reports_or_runs, parameters: Sequence[str] | None = None, *, confidence: float = 0.95,
@@ -546,3 +547,4 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
             fig.savefig(out, format=f, **kwargs)
             written.append(out)
     return written
+

@@ -265,7 +265,7 @@ def test_parameters_come_from_the_tables_attrs():
     half = runs[runs["replication"] < 4]
     assert an.emergence_table(half)["n_emerged"].tolist() == [2, 4, 3, 4]
     rep = an.hypothesis_report(runs, "n_states", direction=1)
-    assert "pooled over the other varied parameters my_param;" in rep.notes
+    assert "averaged over the design's distribution of my_param" in rep.notes
     assert "pooled" not in an.hypothesis_report(runs[["n_states", "emerged"]], "n_states", direction=1).notes
     # declared columns absent from the table are left out; a malformed declaration is refused
     assert an.parameter_columns(runs.drop(columns="my_param")) == ["n_states"]
@@ -315,11 +315,15 @@ def test_verdict_supported_for_clear_predicted_trend():
     rep = an.hypothesis_report(runs, "iteration.continuation", conditions="PD, 30 states, noise 0.01")
     assert rep.hypothesis == "H3" and rep.predicted_direction == REGISTRY["iteration"].DIRECTION == 1
     assert rep.verdict == "supported" and rep.measured_direction == 1 and rep.significant
-    assert rep.n == 150 and rep.n_error == 5 and rep.n_levels == 5 and rep.test == "logistic Wald"
+    assert rep.n == 150 and rep.n_error == 5 and rep.n_levels == 5 and rep.trend_test == "logistic Wald"
+    assert rep.test.startswith("cluster bootstrap") and rep.resample == "runs" and rep.bootstrap == 1000
     assert rep.slope_method == "mle" and rep.slope_low > 0 and rep.spearman_rho > 0 and rep.spearman_p < 0.05
-    assert 0 < rep.effect_low < rep.effect < rep.effect_high
+    assert 0 < rep.effect_low < rep.effect < rep.effect_high and rep.p_holm == rep.p_value < 0.05
     lev = rep.levels
-    assert rep.effect == pytest.approx(lev["emergence"].iloc[-1] - lev["emergence"].iloc[0])
+    # one-factor grid: the AME is the end-point difference of the frequencies, exactly
+    assert rep.effect == pytest.approx(lev["emergence"].iloc[-1] - lev["emergence"].iloc[0], abs=1e-10)
+    assert rep.effect == pytest.approx(rep.endpoint_effect, abs=1e-10)
+    assert rep.curve["estimate"].to_numpy() == pytest.approx(lev["emergence"].to_numpy(), abs=1e-10)
     assert rep.conditions == "PD, 30 states, noise 0.01"
     frame = rep.to_frame()
     assert frame.shape[0] == 1 and frame.loc[0, "verdict"] == "supported"
@@ -340,13 +344,20 @@ def test_negative_direction_mechanism_supported_by_a_falling_trend():
     assert rep.predicted_direction == -1 and rep.measured_direction == -1 and rep.verdict == "supported"
 
 
-def test_verdict_not_supported_without_trend():
+def test_verdict_inconclusive_without_trend_and_no_effect_with_a_tight_interval():
     runs = _runs("regime.monitoring", LEVELS, [0.4] * 5, 30, seed=14)
     rep = an.hypothesis_report(runs, "regime.monitoring")
-    assert rep.verdict == "not supported" and rep.p_value > 0.05 and not rep.significant
-    assert rep.effect_low < 0 < rep.effect_high and rep.slope_low < 0 < rep.slope_high
-    # by Spearman instead: the same verdict
-    assert an.hypothesis_report(runs, "regime.monitoring", test="spearman").verdict == "not supported"
+    assert rep.verdict == "inconclusive" and rep.p_value > 0.05 and not rep.significant
+    assert rep.effect_low < -0.05 and rep.effect_high > 0.05 and rep.slope_low < 0 < rep.slope_high
+    # the trend test is reported but no longer decides
+    spear = an.hypothesis_report(runs, "regime.monitoring", test="spearman")
+    assert spear.trend_test == "Spearman" and spear.verdict == "inconclusive"
+    # 2000 runs per level and no effect: the interval fits inside +-0.05 -> equivalence
+    big = _runs("regime.monitoring", [0.0, 1.0], [0.4, 0.4], 4000, seed=15)
+    rep = an.hypothesis_report(big, "regime.monitoring", bootstrap=300)
+    assert -0.05 < rep.effect_low < rep.effect_high < 0.05 and rep.verdict == "no effect"
+    assert an.hypothesis_report(big, "regime.monitoring", bootstrap=300, smallest_effect=0.01).verdict \
+        == "inconclusive"
 
 
 def test_separation_falls_back_on_firth_and_constant_outcome_is_not_supported():
@@ -354,9 +365,12 @@ def test_separation_falls_back_on_firth_and_constant_outcome_is_not_supported():
     rep = an.hypothesis_report(sep, "iteration.continuation")
     assert rep.separated and rep.slope_method == "firth" and np.isfinite(rep.slope)
     assert rep.verdict == "supported" and "separates" in rep.notes
+    # extended MLE: the fitted frequencies 0, 0, 1
+    assert rep.effect == pytest.approx(1.0, abs=1e-9) and rep.effect_low == pytest.approx(1.0, abs=1e-9)
     const = _runs("iteration.continuation", [0.3, 0.9], [0.0, 0.0], 15, seed=1)
     rep = an.hypothesis_report(const, "iteration.continuation")
-    assert rep.verdict == "not supported" and rep.measured_direction == 0 and "no variation" in rep.notes
+    assert rep.verdict == "no effect" and rep.measured_direction == 0 and "no variation" in rep.notes
+    assert [rep.effect, rep.effect_low, rep.effect_high] == pytest.approx([0.0] * 3, abs=1e-9)
 
 
 def test_continuous_metric_uses_spearman_and_ols():
@@ -364,9 +378,10 @@ def test_continuous_metric_uses_spearman_and_ols():
     x = np.repeat(LEVELS, 20)
     runs = pd.DataFrame({"power.hegemon_share": x, "window_cooperation": 0.3 + 0.4 * x + rng.normal(0, 0.1, x.size)})
     rep = an.hypothesis_report(runs, "power.hegemon_share", metric="window_cooperation")
-    assert rep.test == "Spearman" and rep.slope_method == "ols" and rep.verdict == "supported"
+    assert rep.trend_test == "Spearman" and rep.slope_method == "ols" and rep.verdict == "supported"
     assert rep.slope_low < 0.4 < rep.slope_high and rep.effect == pytest.approx(
-        runs[x == 0.9].window_cooperation.mean() - runs[x == 0.1].window_cooperation.mean())
+        runs[x == 0.9].window_cooperation.mean() - runs[x == 0.1].window_cooperation.mean(), abs=1e-10)
+    assert rep.effect_measure == "average marginal effect on mean window_cooperation"
 
 
 def test_prediction_lookup_and_overrides():
@@ -394,7 +409,10 @@ def test_hypothesis_reports_from_one_table_and_from_a_mapping():
     grid2 = _runs("iteration.continuation", LEVELS, [0.1, 0.3, 0.5, 0.7, 0.9], 10, 5, extra={"regime.monitoring": 1})
     out = an.hypothesis_reports(pd.concat([grid, grid2]))
     assert out["parameter"].tolist() == ["iteration.continuation", "regime.monitoring"]
-    assert "pooled over the other varied parameters regime.monitoring" in out.loc[0, "notes"]
+    assert "averaged over the design's distribution of regime.monitoring" in out.loc[0, "notes"]
+    # one family: Holm over both
+    assert (out["family"] == "iteration.continuation, regime.monitoring").all()
+    assert out["p_holm"].tolist() == pytest.approx(an.holm(out["p_value"]).tolist())
 
 
 def test_report_on_real_scenario_runs():
@@ -411,7 +429,7 @@ def test_report_on_real_scenario_runs():
     t = an.emergence_table(runs)
     assert t["n"].tolist() == [3, 3]
     rep = an.hypothesis_report(runs, "iteration.continuation")
-    assert rep.verdict in ("supported", "not supported", "reversed") and rep.n == 6
+    assert rep.verdict in an.VERDICTS and rep.n == 6
 
 
 # ----------------------------------------------------------------------------- Sobol

@@ -229,7 +229,7 @@ def test_parameter_names_cover_scenario_and_mechanisms():
 # ----------------------------------------------------------------------------- schema
 def test_json_schema_describes_the_format():
     schema = json_schema()
-    assert set(schema["properties"]) == {"experiment", "scenario", "design", "quick"}
+    assert set(schema["properties"]) == {"experiment", "scenario", "design", "quick", "analysis"}
     assert "monitoring" in schema["properties"]["scenario"]["properties"]["regime"]["properties"]
     assert schema["$schema"].startswith("https://json-schema.org/")
     jsonschema = pytest.importorskip("jsonschema")

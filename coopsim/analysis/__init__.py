@@ -33,24 +33,49 @@ Modules
 :mod:`~coopsim.analysis.tables`
     :func:`emergence_table`, :func:`time_to_emergence`, :func:`period_summary`: per design
     point summaries.
+:mod:`~coopsim.analysis.models`
+    :func:`fit_design`: a logistic (or linear) model of the whole design, fitted once and
+    to cluster-bootstrap replicates; average marginal effects, partial dependence,
+    interactions.
+:mod:`~coopsim.analysis.verdicts`
+    :func:`holm` (Holm 1979) and :func:`verdict`: *supported / reversed / no effect /
+    inconclusive* from an effect, its interval, an adjusted p-value and the smallest
+    effect of interest.
 :mod:`~coopsim.analysis.hypotheses`
     :func:`hypothesis_report`, :func:`hypothesis_reports`: for one of Milner's hypotheses,
-    predicted vs measured direction, effect size with CI, trend tests and the verdict
-    *supported / not supported / reversed*.
+    predicted vs measured direction, the average marginal effect with its bootstrap
+    interval, Holm-adjusted p-values and the verdict.
+:mod:`~coopsim.analysis.robust`
+    :func:`robustness`, :func:`robust_summary`: the verdicts recomputed at emergence
+    thresholds 0.5 ... 0.9 and on ``window_cooperation``, with the changes flagged;
+    :func:`interaction_effects`: the AME of one parameter at the low and high end of
+    another.
 :mod:`~coopsim.analysis.sobol`
     :func:`sobol_indices`, :func:`sobol_interactions`: first-order, total and second-order
     Sobol indices from a Saltelli design (SALib, an optional dependency:
-    ``pip install coopsim[sensitivity]``).
+    ``pip install coopsim[sensitivity]``); :func:`sobol_report`: seeded intervals, sums,
+    a convergence check and the ranking the intervals allow.
 
 Every public name is importable from ``coopsim.analysis`` itself.
 """
 from __future__ import annotations
 
 from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
-from .hypotheses import HypothesisReport, find_mechanism, hypothesis_report, hypothesis_reports
+from .hypotheses import (
+    HypothesisReport,
+    adjust_family,
+    direction_words,
+    find_mechanism,
+    hypothesis_list,
+    hypothesis_report,
+    hypothesis_reports,
+)
 from .intervals import newcombe_interval, t_interval, wilson_interval
-from .logistic import LogisticFit, is_separated, logistic_regression
-from .sobol import sobol_indices, sobol_interactions
+from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
+from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+from .verdicts import VERDICTS, holm, verdict
+from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
+from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
 from .tables import emergence_table, period_summary, time_to_emergence
 
 # helpers that coopsim.plots shares (not public API)
@@ -75,6 +100,24 @@ __all__ = [
     "HypothesisReport",
     "hypothesis_report",
     "hypothesis_reports",
+    "hypothesis_list",
+    "adjust_family",
+    "direction_words",
+    "binomial_newton",
+    "DesignFit",
+    "fit_design",
+    "percentile_interval",
+    "bootstrap_p",
+    "VERDICTS",
+    "holm",
+    "verdict",
     "sobol_indices",
     "sobol_interactions",
+    "sobol_report",
+    "sobol_seed",
+    "THRESHOLDS",
+    "emerged_at",
+    "robustness",
+    "robust_summary",
+    "interaction_effects",
 ]

@@ -1,5 +1,7 @@
 """Verdicts on Milner's hypotheses: predicted vs measured direction of a parameter's effect,
-effect size with confidence interval, trend tests, *supported / not supported / reversed*.
+its average marginal effect from a model of the whole design with a cluster-bootstrap
+interval, Holm-adjusted tests, and the verdict *supported / reversed / no effect /
+inconclusive* (:mod:`~coopsim.analysis.verdicts`).
 """
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ from .._validation import ParameterError, check_choice
 from .columns import _as_binary, _check_columns, _is_binary, _n_error, _numeric, ok_runs, parameter_columns
 from .intervals import _check_confidence, _t_bounds, newcombe_interval, wilson_interval
 from .logistic import logistic_regression
+from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+from .verdicts import VERDICTS, check_sesoi, holm, verdict
 
-__all__ = ["find_mechanism", "HypothesisReport", "hypothesis_report", "hypothesis_reports"]
+__all__ = ["find_mechanism", "HypothesisReport", "hypothesis_report", "hypothesis_reports", "hypothesis_list",
+           "adjust_family", "direction_words"]
 
 
 def find_mechanism(parameter: str | None = None, mechanism: Any = None):
@@ -54,7 +59,7 @@ def _hypothesis_label(parameter: str) -> str:
     return cls.HYPOTHESIS if cls is not None else ""
 
 
-_VERDICTS = ("supported", "not supported", "reversed")
+_VERDICTS = VERDICTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,8 +67,17 @@ class HypothesisReport:
     """The test of one hypothesis on one runs table (see :func:`hypothesis_report`).
 
     Flat fields go to :meth:`to_dict` / :meth:`to_series` / :meth:`to_frame`; ``levels``
-    holds the per-level table (parameter value, n, emergence or mean with CI) used by the
+    holds the per-level table (parameter value, n, emergence or mean with CI) and
+    ``curve`` the model's partial-dependence curve with its bootstrap band, used by the
     figures.
+
+    Since 0.2 ``effect``, ``effect_low``, ``effect_high`` are the average marginal effect
+    (AME) from the model of the whole design and its cluster-bootstrap percentile interval;
+    ``p_value`` is the bootstrap test of AME = 0 and ``p_holm`` its Holm-adjusted value
+    over ``family``; ``test`` names that test. The 0.1 numbers (highest minus lowest
+    level with Newcombe's interval) are ``endpoint_effect``, ``endpoint_low``,
+    ``endpoint_high``; the pooled trend test that decided 0.1's verdict is ``trend_test``,
+    ``trend_p`` (slope and Spearman fields as before).
     """
 
     hypothesis: str
@@ -76,12 +90,16 @@ class HypothesisReport:
     verdict: str
     test: str
     p_value: float
+    p_holm: float
+    family: str
     alpha: float
     confidence: float
+    smallest_effect: float
     conditions: str
     n_runs: int
     n: int
     n_error: int
+    n_points: int
     n_levels: int
     low_level: float
     high_level: float
@@ -91,6 +109,15 @@ class HypothesisReport:
     effect_low: float
     effect_high: float
     effect_measure: str
+    model: str
+    bootstrap: int
+    resample: str
+    seed: int
+    endpoint_effect: float
+    endpoint_low: float
+    endpoint_high: float
+    trend_test: str
+    trend_p: float
     slope: float
     slope_se: float
     slope_low: float
@@ -102,10 +129,11 @@ class HypothesisReport:
     spearman_p: float
     notes: str
     levels: pd.DataFrame = dataclasses.field(repr=False, compare=False)
+    curve: pd.DataFrame = dataclasses.field(repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        """Every scalar field (not ``levels``)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "levels"}
+        """Every scalar field (not ``levels`` nor ``curve``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("levels", "curve")}
 
     def to_series(self) -> pd.Series:
         return pd.Series(self.to_dict(), name=self.hypothesis or self.parameter)
@@ -115,31 +143,50 @@ class HypothesisReport:
         return pd.DataFrame([self.to_dict()])
 
     def __getitem__(self, key: str):
-        return self.levels if key == "levels" else self.to_dict()[key]
+        if key in ("levels", "curve"):
+            return getattr(self, key)
+        return self.to_dict()[key]
 
     @property
     def significant(self) -> bool:
-        return bool(np.isfinite(self.p_value) and self.p_value < self.alpha)
+        """Whether the Holm-adjusted p-value is below ``alpha``."""
+        return bool(np.isfinite(self.p_holm) and self.p_holm < self.alpha)
 
     def __str__(self) -> str:
-        arrow = {1: "increases", -1: "decreases", 0: "does not change"}
         lines = [
             f"{self.hypothesis or '?'} ({self.mechanism or 'no mechanism'}): {self.verdict.upper()} "
-            f"at alpha = {self.alpha:g}",
+            f"at alpha = {self.alpha:g}, smallest effect of interest {self.smallest_effect:g}",
             f"  prediction: {self.prediction}",
-            f"  parameter {self.parameter} from {self.low_level:g} to {self.high_level:g} ({self.n_levels} levels, "
-            f"{self.n} runs, {self.n_error} failed); {self.metric} {arrow.get(self.measured_direction, '?')}",
+            f"  parameter {self.parameter} from {_num(self.low_level)} to {_num(self.high_level)} "
+            f"({self.n_levels} values, {self.n_points} design points, {self.n} runs, {self.n_error} failed); "
+            f"{direction_words(self.measured_direction)}",
             f"  effect ({self.effect_measure}): {self.effect:+.3f} "
-            f"[{self.effect_low:+.3f}, {self.effect_high:+.3f}] ({self.confidence:.0%} CI)",
-            f"  slope ({self.slope_method}): {self.slope:+.4g} [{self.slope_low:+.4g}, {self.slope_high:+.4g}], "
-            f"p = {self.slope_p:.3g}; Spearman rho = {self.spearman_rho:+.3f}, p = {self.spearman_p:.3g}",
-            f"  decided by: {self.test} test, p = {self.p_value:.3g}",
+            f"[{self.effect_low:+.3f}, {self.effect_high:+.3f}] ({self.confidence:.0%} percentile interval, "
+            f"{self.bootstrap} bootstrap replicates resampling {self.resample})",
+            f"  {self.test}: p = {self.p_value:.3g}; Holm-adjusted over {self.family or self.parameter}: "
+            f"p = {self.p_holm:.3g}",
+            f"  highest minus lowest level: {self.endpoint_effect:+.3f} "
+            f"[{self.endpoint_low:+.3f}, {self.endpoint_high:+.3f}]; {self.trend_test}: p = {self.trend_p:.3g}",
         ]
         if self.conditions:
             lines.append("  conditions: " + self.conditions)
         if self.notes:
             lines.extend(textwrap.wrap("notes: " + self.notes, 100, initial_indent="  ", subsequent_indent="    "))
         return "\n".join(lines)
+
+
+def _num(v) -> str:
+    """A number as text: integers without a decimal point."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return str(int(f)) if np.isfinite(f) and f.is_integer() else f"{f:.4g}"
+
+
+def direction_words(sign: int) -> str:
+    """+1 / -1 / 0 as words: raises / lowers / does not change cooperation."""
+    return {1: "raises cooperation", -1: "lowers cooperation"}.get(int(sign), "does not change cooperation")
 
 
 def _spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -159,48 +206,7 @@ def _sign(value: float, scale: float = 1.0) -> int:
     return 0 if abs(value) <= 1e-8 * scale else int(np.sign(value))
 
 
-def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = None, metric: str = "emerged",
-                      direction: int | None = None, alpha: float = 0.05, confidence: float = 0.95,
-                      test: str = "auto", conditions: str = "") -> HypothesisReport:
-    """Does the measured effect of ``parameter`` on ``metric`` bear out the hypothesis?
-
-    **Prediction.** ``DIRECTION`` (+1/-1) and ``PREDICTION`` of the mechanism whose
-    ``PARAMETER`` is ``parameter`` (``REGISTRY``), or of ``mechanism`` (name, label ``"H4"``
-    or class). ``direction=`` overrides the sign, e.g. ``direction=-1`` for
-    ``epistemic.misperception``.
-
-    **Effect size** (highest minus lowest level of the parameter):
-
-    * binary metric (``emerged``): difference in emergence frequency with Newcombe's
-      (1998b) hybrid Wilson score interval; and the slope of a logistic regression of the
-      run outcome on the parameter value (log-odds per unit of the parameter) with a Wald
-      interval (:func:`logistic_regression`). **Separation** (e.g. no run emerges at the
-      low levels and all at the high ones) makes the maximum-likelihood slope infinite;
-      the fit then falls back on Firth's penalised likelihood (finite, bias-reduced) and
-      ``slope_method`` says ``"firth"``;
-    * continuous metric (``window_cooperation``, ...): difference in means with a Welch
-      t interval; and the least-squares slope with its t interval.
-
-    **Trend tests.** The slope's Wald test (binary; under separation Firth's penalised
-    likelihood-ratio test; a t test for continuous metrics) and
-    Spearman's rank correlation between parameter and outcome over the runs. ``test``
-    chooses the test that decides the verdict: ``"auto"`` (logistic Wald test for a binary
-    metric, Spearman otherwise), ``"slope"`` or ``"spearman"``.
-
-    **Verdict** at ``alpha``: ``"supported"`` if the trend is significant in the predicted
-    direction, ``"reversed"`` if significant in the opposite direction, ``"not supported"``
-    if not significant. The verdict holds under ``conditions`` (the fixed parameters of
-    the experiment; pass them in words) and the tests' assumptions, which the notes list:
-    independent replications, a monotone (logistic: log-linear in the odds) trend, and,
-    when other parameters vary in the table, effects pooled over them.
-
-    Failed runs (``status != "ok"``) are counted (``n_error``) and left out.
-    """
-    c = _check_confidence(confidence)
-    a = _check_confidence(alpha, "alpha")
-    check_choice("test", test, ("auto", "slope", "spearman"))
-    _check_columns(runs, [parameter, metric])
-    varied = parameter_columns(runs)  # read before any operation that could drop runs.attrs
+def _prediction(parameter, mechanism, direction):
     cls = find_mechanism(parameter, mechanism)
     if direction is None:
         if cls is None:
@@ -210,6 +216,97 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
         direction = cls.DIRECTION
     if direction not in (1, -1):
         raise ParameterError("direction", direction, "+1 (larger values raise cooperation) or -1")
+    return cls, int(direction)
+
+
+def _trend(x, y, binary: bool, c: float, parameter: str, metric: str, notes: list):
+    """The 0.1 pooled statistics: per-level table, end-point difference, slope, Spearman."""
+    lev = pd.DataFrame({"x": x, "y": y}).groupby("x")["y"].agg(n="count", total="sum", mean="mean", sd="std")
+    lev = lev.reset_index().rename(columns={"x": parameter})
+    levels_x = lev[parameter].to_numpy(float)
+    if binary:
+        lev = lev.rename(columns={"total": "n_emerged", "mean": "emergence"}).drop(columns="sd")
+        lev["n_emerged"] = lev["n_emerged"].astype(int)
+        lev["emergence_low"], lev["emergence_high"] = wilson_interval(lev["n_emerged"].to_numpy(),
+                                                                      lev["n"].to_numpy(), c)
+    else:
+        lev = lev.drop(columns="total")
+        lev["low"], lev["high"] = _t_bounds(lev["mean"], lev["sd"], lev["n"], c)
+    lo_row, hi_row = lev.iloc[0], lev.iloc[-1]
+    if binary:
+        effect, e_lo, e_hi = newcombe_interval(int(hi_row["n_emerged"]), int(hi_row["n"]),
+                                               int(lo_row["n_emerged"]), int(lo_row["n"]), c)
+        low_value, high_value = float(lo_row["emergence"]), float(hi_row["emergence"])
+        fit = logistic_regression(x, y, confidence=c)
+        slope = (fit.slope, fit.slope_se, fit.slope_low, fit.slope_high, fit.p_value, fit.method, fit.separated)
+        if np.all(y == y[0]):
+            notes.append(f"no variation in {metric}: {bool(y[0])} in every run")
+        elif fit.separated:
+            notes.append("the parameter separates the outcome perfectly (pooled trend: Firth's penalised "
+                         "estimate; model: extended maximum likelihood)")
+        slope_test = "logistic Wald" if fit.test == "Wald" else "logistic (Firth) penalised LR"
+    else:
+        y_hi, y_lo = y[x == levels_x[-1]], y[x == levels_x[0]]
+        effect = float(y_hi.mean() - y_lo.mean())
+        if y_hi.size > 1 and y_lo.size > 1:
+            ci = stats.ttest_ind(y_hi, y_lo, equal_var=False).confidence_interval(c)
+            e_lo, e_hi = float(ci.low), float(ci.high)
+        else:
+            e_lo = e_hi = float("nan")
+        low_value, high_value = float(lo_row["mean"]), float(hi_row["mean"])
+        reg = stats.linregress(x, y)
+        q = stats.t.ppf(0.5 + c / 2, len(x) - 2)
+        se = float(reg.stderr)
+        slope = (float(reg.slope), se, reg.slope - q * se, reg.slope + q * se, float(reg.pvalue), "ols", False)
+        slope_test = "least-squares slope t"
+    return lev, (effect, e_lo, e_hi), (low_value, high_value), slope, slope_test
+
+
+def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = None, metric: str = "emerged",
+                      direction: int | None = None, alpha: float = 0.05, confidence: float = 0.95,
+                      test: str = "auto", conditions: str = "", smallest_effect: float = 0.05,
+                      bootstrap: int = 1000, seed: int = 0, ranges: Mapping[str, Sequence[float]] | None = None,
+                      coding: str = "auto", fit: DesignFit | None = None, n_curve: int = 25) -> HypothesisReport:
+    """Does the measured effect of ``parameter`` on ``metric`` bear out the hypothesis?
+
+    **Prediction.** ``DIRECTION`` (+1/-1) and ``PREDICTION`` of the mechanism whose
+    ``PARAMETER`` is ``parameter`` (``REGISTRY``), or of ``mechanism`` (name, label ``"H4"``
+    or class). ``direction=`` overrides the sign, e.g. ``direction=-1`` for
+    ``epistemic.misperception``.
+
+    **Effect** (:mod:`~coopsim.analysis.models`): the average marginal effect (AME) of
+    moving ``parameter`` from the low to the high end of its range (``ranges``, default the
+    observed extremes), averaged over the design's distribution of every other varied
+    parameter, from a logistic GLM of ``emerged`` (a linear model for a continuous metric)
+    on all design parameters. For a one-factor grid it is the difference of the emergence
+    frequencies at the highest and lowest level. Interval: percentile interval of
+    ``bootstrap`` cluster-bootstrap replicates (design points resampled with their
+    replications in sampled designs, replications within points in grids; Cameron,
+    Gelbach & Miller 2008), seeded by ``seed``. p-value: the bootstrap test of AME = 0
+    (z = AME / bootstrap standard error); ``p_holm``: Holm-adjusted over ``family`` (one
+    hypothesis here; :func:`hypothesis_reports` adjusts over all it tests).
+
+    **Verdict** (:func:`~coopsim.analysis.verdicts.verdict`): ``"no effect"`` when the
+    whole interval lies inside ±``smallest_effect`` (equivalence, Lakens 2017);
+    ``"supported"`` / ``"reversed"`` when p_holm < ``alpha`` and the interval lies wholly on
+    the predicted / the opposite side of zero; ``"inconclusive"`` otherwise.
+
+    Also reported, not deciding: the 0.1 statistics pooled over the other parameters —
+    highest minus lowest level (Newcombe's interval), the logistic or least-squares slope
+    (Firth under separation) and Spearman's rho; ``test`` picks ``trend_test``: ``"auto"``
+    (slope for a binary metric, Spearman otherwise), ``"slope"`` or ``"spearman"``.
+
+    ``curve``: the partial-dependence curve at ``n_curve`` values (a factor's levels; 0:
+    none). ``fit`` reuses a :func:`~coopsim.analysis.models.fit_design` result. Failed runs
+    (``status != "ok"``) are counted (``n_error``) and left out.
+    """
+    c = _check_confidence(confidence)
+    a = _check_confidence(alpha, "alpha")
+    sesoi = check_sesoi(smallest_effect)
+    check_choice("test", test, ("auto", "slope", "spearman"))
+    _check_columns(runs, [parameter, metric])
+    varied = parameter_columns(runs)  # read before any operation that could drop runs.attrs
+    cls, direction = _prediction(parameter, mechanism, direction)
     notes = []
     if cls is not None and cls.PARAMETER != parameter:
         notes.append(f"predicted direction {direction:+d} taken for {parameter}, not the mechanism's own "
@@ -226,84 +323,59 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     if levels_x.size < 2:
         raise ParameterError("parameter", parameter, f"a parameter with at least two levels in the runs "
                              f"(found {levels_x.tolist()})")
-    others = [p for p in varied if p != parameter and runs[p].nunique(dropna=True) > 1]
+    model_params = [p for p in dict.fromkeys([*varied, parameter]) if ok[p].nunique(dropna=True) > 1]
+    others = [p for p in model_params if p != parameter]
     if others:
-        notes.append("pooled over the other varied parameters " + ", ".join(others))
-
-    # per-level table
-    lev = pd.DataFrame({"x": x, "y": y}).groupby("x")["y"].agg(n="count", total="sum", mean="mean", sd="std")
-    lev = lev.reset_index().rename(columns={"x": parameter})
-    if binary:
-        lev = lev.rename(columns={"total": "n_emerged", "mean": "emergence"}).drop(columns="sd")
-        lev["n_emerged"] = lev["n_emerged"].astype(int)
-        lev["emergence_low"], lev["emergence_high"] = wilson_interval(lev["n_emerged"].to_numpy(),
-                                                                      lev["n"].to_numpy(), c)
-    else:
-        lev = lev.drop(columns="total")
-        lev["low"], lev["high"] = _t_bounds(lev["mean"], lev["sd"], lev["n"], c)
-    lo_row, hi_row = lev.iloc[0], lev.iloc[-1]
-
-    # effect size and slope
-    if binary:
-        effect, e_lo, e_hi = newcombe_interval(int(hi_row["n_emerged"]), int(hi_row["n"]),
-                                               int(lo_row["n_emerged"]), int(lo_row["n"]), c)
-        measure = "difference in emergence frequency"
-        low_value, high_value = float(lo_row["emergence"]), float(hi_row["emergence"])
-        fit = logistic_regression(x, y, confidence=c)
-        slope, slope_se, s_lo, s_hi, slope_p = fit.slope, fit.slope_se, fit.slope_low, fit.slope_high, fit.p_value
-        slope_method, separated = fit.method, fit.separated
-        if np.all(y == y[0]):
-            notes.append(f"no variation in {metric}: {bool(y[0])} in every run")
-        elif separated:
-            notes.append("the parameter separates the outcome perfectly: maximum-likelihood slope infinite, "
-                         "Firth's penalised estimate reported with its penalised likelihood-ratio test and "
-                         "profile interval")
-        test_name = "logistic Wald" if fit.test == "Wald" else "logistic (Firth) penalised LR"
-    else:
-        y_hi, y_lo = y[x == levels_x[-1]], y[x == levels_x[0]]
-        effect = float(y_hi.mean() - y_lo.mean())
-        if y_hi.size > 1 and y_lo.size > 1:
-            welch = stats.ttest_ind(y_hi, y_lo, equal_var=False)
-            ci = welch.confidence_interval(c)
-            e_lo, e_hi = float(ci.low), float(ci.high)
-        else:
-            e_lo = e_hi = float("nan")
-        measure = f"difference in mean {metric}"
-        low_value, high_value = float(lo_row["mean"]), float(hi_row["mean"])
-        reg = stats.linregress(x, y)
-        q = stats.t.ppf(0.5 + c / 2, len(x) - 2)
-        slope, slope_se = float(reg.slope), float(reg.stderr)
-        s_lo, s_hi, slope_p = slope - q * slope_se, slope + q * slope_se, float(reg.pvalue)
-        slope_method, separated = "ols", False
-        test_name = "least-squares slope t"
+        notes.append("averaged over the design's distribution of " + ", ".join(others))
+    lev, endpoint, values, slope, slope_test = _trend(x, y, binary, c, parameter, metric, notes)
     rho, rho_p = _spearman(x, y)
+    trend_test, trend_p = (("Spearman", rho_p) if test == "spearman" or (test == "auto" and not binary)
+                           else (slope_test, slope[4]))
 
-    if test == "spearman" or (test == "auto" and not binary):
-        p_value, estimate, test_name = rho_p, rho, "Spearman"
-    else:
-        p_value, estimate = slope_p, slope
-    measured = _sign(estimate, slope_se if estimate is slope else 1.0)
-    significant = bool(np.isfinite(p_value) and p_value < a)
-    if not significant:
-        verdict = "not supported"
-    else:
-        verdict = "supported" if measured == direction else "reversed"
-    notes.append("assumes independent replications and a monotone trend"
-                 + (" (logistic: linear in the log-odds)" if binary and test != "spearman" else ""))
+    if fit is None:
+        fit = fit_design(runs, metric, parameters=model_params, ranges=ranges, coding=coding,
+                         bootstrap=bootstrap, seed=seed, confidence=c)
+    effect, boot = fit.effect(parameter)
+    e_lo, e_hi = percentile_interval(boot, c)
+    p_value = bootstrap_p(effect, boot)
+    term = fit.term(parameter)
+    if fit.separated:
+        notes.append("the design separates the outcome: fitted by extended maximum likelihood (probabilities 0 "
+                     "or 1 where the data are)")
+    measure = ("average marginal effect on the emergence probability" if fit.family == "binomial"
+               else f"average marginal effect on mean {metric}")
+    verdict_ = verdict(effect, e_lo, e_hi, p_value, direction, alpha=a, sesoi=sesoi)
     prediction = cls.PREDICTION if cls else f"larger {parameter} -> " + ("more" if direction > 0 else "less") \
         + " cooperation"
+    n_points = int(len(fit.points))
     return HypothesisReport(
         hypothesis=cls.HYPOTHESIS if cls else "", mechanism=cls.NAME if cls else "", parameter=parameter,
-        metric=metric, prediction=prediction, predicted_direction=int(direction), measured_direction=measured,
-        verdict=verdict,
-        test=test_name, p_value=float(p_value), alpha=a, confidence=c, conditions=str(conditions or ""),
-        n_runs=len(runs), n=int(len(x)), n_error=_n_error(runs), n_levels=int(levels_x.size),
-        low_level=float(levels_x[0]), high_level=float(levels_x[-1]), low_value=low_value, high_value=high_value,
-        effect=float(effect), effect_low=float(e_lo), effect_high=float(e_hi), effect_measure=measure,
-        slope=float(slope), slope_se=float(slope_se), slope_low=float(s_lo), slope_high=float(s_hi),
-        slope_p=float(slope_p), slope_method=slope_method, separated=bool(separated), spearman_rho=rho,
-        spearman_p=rho_p, notes="; ".join(notes), levels=lev,
+        metric=metric, prediction=prediction, predicted_direction=direction,
+        measured_direction=_sign(effect), verdict=verdict_,
+        test=f"cluster bootstrap (resampling {fit.resample}) test of AME = 0", p_value=p_value, p_holm=p_value,
+        family=parameter, alpha=a, confidence=c, smallest_effect=sesoi, conditions=str(conditions or ""),
+        n_runs=len(runs), n=int(fit.points["n"].sum()), n_error=_n_error(runs), n_points=n_points,
+        n_levels=int(levels_x.size), low_level=float(term.low) if term.kind == "linear" else float(levels_x[0]),
+        high_level=float(term.high) if term.kind == "linear" else float(levels_x[-1]),
+        low_value=values[0], high_value=values[1], effect=float(effect), effect_low=e_lo, effect_high=e_hi,
+        effect_measure=measure, model=f"{fit.method}; {parameter} as a {term.kind} term; main effects of "
+        + ", ".join(t.name for t in fit.terms), bootstrap=fit.bootstrap, resample=fit.resample, seed=int(seed),
+        endpoint_effect=float(endpoint[0]), endpoint_low=float(endpoint[1]), endpoint_high=float(endpoint[2]),
+        trend_test=trend_test, trend_p=float(trend_p), slope=float(slope[0]), slope_se=float(slope[1]),
+        slope_low=float(slope[2]), slope_high=float(slope[3]), slope_p=float(slope[4]), slope_method=slope[5],
+        separated=bool(slope[6]), spearman_rho=rho, spearman_p=rho_p, notes="; ".join(notes), levels=lev,
+        curve=fit.curve(parameter, n_values=n_curve) if n_curve else pd.DataFrame(),
     )
+
+
+def adjust_family(reports: Sequence[HypothesisReport]) -> list[HypothesisReport]:
+    """The reports with Holm-adjusted p-values over all of them (the family) and their verdicts recomputed."""
+    adjusted = holm([r.p_value for r in reports])
+    family = ", ".join(r.parameter for r in reports)
+    return [dataclasses.replace(r, p_holm=float(p), family=family,
+                                verdict=verdict(r.effect, r.effect_low, r.effect_high, float(p),
+                                                r.predicted_direction, alpha=r.alpha, sesoi=r.smallest_effect))
+            for r, p in zip(reports, adjusted, strict=True)]
 
 
 def _report_items(runs, parameters):
@@ -326,6 +398,34 @@ def _per_item(option, parameter):
     return option
 
 
+def hypothesis_list(runs, parameters: str | Sequence[str] | None = None, *, metric: str = "emerged",
+                    mechanisms: Mapping[str, Any] | None = None, directions: Mapping[str, int] | None = None,
+                    conditions: str | Mapping[str, str] = "", **kwargs) -> list[HypothesisReport]:
+    """The :class:`HypothesisReport` objects of :func:`hypothesis_reports`, Holm-adjusted over all of them.
+
+    One table: the model of the whole design is fitted (and bootstrapped) once and every
+    parameter's AME read from it.
+    """
+    items = _report_items(runs, parameters)
+    fits: dict[int, DesignFit] = {}
+    reports = []
+    for table, p in items:
+        kw = dict(kwargs)
+        if not isinstance(runs, Mapping) and "fit" not in kw:
+            if id(table) not in fits:
+                ok = ok_runs(table)
+                varied = [q for q in dict.fromkeys([*parameter_columns(table), *(q for _, q in items)])
+                          if ok[q].nunique(dropna=True) > 1]
+                fits[id(table)] = fit_design(table, metric, parameters=varied, ranges=kw.get("ranges"),
+                                             coding=kw.get("coding", "auto"), bootstrap=kw.get("bootstrap", 1000),
+                                             seed=kw.get("seed", 0), confidence=kw.get("confidence", 0.95))
+            kw["fit"] = fits[id(table)]
+        reports.append(hypothesis_report(table, p, metric=metric, mechanism=_per_item(mechanisms, p),
+                                         direction=_per_item(directions, p),
+                                         conditions=_per_item(conditions, p) or "", **kw))
+    return adjust_family(reports)
+
+
 def hypothesis_reports(runs, parameters: str | Sequence[str] | None = None, *, metric: str = "emerged",
                        mechanisms: Mapping[str, Any] | None = None, directions: Mapping[str, int] | None = None,
                        conditions: str | Mapping[str, str] = "", **kwargs) -> pd.DataFrame:
@@ -333,18 +433,15 @@ def hypothesis_reports(runs, parameters: str | Sequence[str] | None = None, *, m
 
     ``runs`` is either one table (all ``parameters`` are columns of it; default: every
     column that is a mechanism's ``PARAMETER``) or a mapping ``{parameter: runs table}``
-    when each hypothesis was tested in its own experiment (the usual case: a
-    one-at-a-time sweep pooled into one table would mix the others' levels into each
-    comparison). ``mechanisms``, ``directions`` and ``conditions`` may be mappings keyed
-    by parameter; other keyword arguments go to every report.
+    when each hypothesis was tested in its own experiment. In one table each effect is
+    read from one model of the whole design (the other parameters averaged over the
+    design, not pooled). The p-values are Holm-adjusted over the parameters tested
+    (``p_holm``, ``family``) and the verdicts use the adjusted values. ``mechanisms``,
+    ``directions`` and ``conditions`` may be mappings keyed by parameter; other keyword
+    arguments go to every report.
     """
-    items = _report_items(runs, parameters)
-    frames = []
-    for table, p in items:
-        rep = hypothesis_report(table, p, metric=metric, mechanism=_per_item(mechanisms, p),
-                                direction=_per_item(directions, p),
-                                conditions=_per_item(conditions, p) or "", **kwargs)
-        frames.append(rep.to_frame())
-    out = pd.concat(frames, ignore_index=True)
+    reports = hypothesis_list(runs, parameters, metric=metric, mechanisms=mechanisms, directions=directions,
+                              conditions=conditions, **kwargs)
+    out = pd.concat([r.to_frame() for r in reports], ignore_index=True)
     order = out["hypothesis"].replace("", "H9")
     return out.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)

@@ -23,7 +23,10 @@ from .columns import _check_columns, _numeric, ok_runs
 from .hypotheses import _hypothesis_label
 from .intervals import _check_confidence
 
-__all__ = ["sobol_indices", "sobol_interactions"]
+__all__ = ["sobol_indices", "sobol_interactions", "sobol_report", "sobol_seed", "SOBOL_KEY"]
+
+#: spawn key of the Sobol bootstrap's stream (derived from the experiment's root seed)
+SOBOL_KEY = 0x50B01
 
 
 def _import_salib():
@@ -177,3 +180,64 @@ def sobol_interactions(runs: pd.DataFrame, problem: Mapping, metric: str = "wind
             rows.append({"parameter_1": names[i], "parameter_2": names[j], "S2": float(si["S2"][i, j]),
                          "S2_conf": float(si["S2_conf"][i, j])})
     return pd.DataFrame(rows, columns=["parameter_1", "parameter_2", "S2", "S2_conf"])
+
+
+def sobol_seed(seed: int) -> int:
+    """SALib's bootstrap seed derived from an experiment's root ``seed`` (its own stream)."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(SOBOL_KEY,))
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def _first_half(runs: pd.DataFrame, problem: Mapping, second_order: bool) -> pd.DataFrame | None:
+    """The runs of the first half of the base samples (whole Saltelli blocks), or None."""
+    if "point" not in runs.columns:
+        return None
+    d = len(problem["names"])
+    block = 2 * d + 2 if second_order else d + 2
+    points = np.sort(runs["point"].unique())
+    n_base = len(points) // block
+    if n_base < 4:
+        return None
+    return runs[runs["point"] < points[0] + (n_base // 2) * block]
+
+
+def sobol_report(runs: pd.DataFrame, problem: Mapping, metric: str = "window_cooperation", *, seed: int = 0,
+                 confidence: float = 0.95, num_resamples: int = 1000, check_design: bool = True) -> dict:
+    """Sobol' indices with seeded bootstrap intervals, their sums, a convergence check and the
+    ranking the intervals allow.
+
+    The bootstrap seed is :func:`sobol_seed` of the experiment's root ``seed``, so the
+    intervals are the same on every run. Convergence: the indices are recomputed from the
+    first half of the base samples; a parameter is flagged (``converged`` False) when an
+    index moves by more than its interval half-width from the half to the whole design.
+    Ranking (by ``ST``): parameter i is claimed above j only when their intervals separate,
+    ``ST_i - ST_conf_i > ST_j + ST_conf_j``.
+
+    Returns ``{"table", "sum_S1", "sum_ST", "ranking", "seed", "num_resamples"}``: the table has
+    :func:`sobol_indices`' columns plus ``S1_half``, ``ST_half`` and ``converged``;
+    ``ranking`` is a list of (higher, lower) pairs.
+    """
+    s = sobol_seed(seed)
+    table = sobol_indices(runs, problem, metric, confidence=confidence, num_resamples=num_resamples, seed=s,
+                          check_design=check_design)
+    d = len(table)
+    n_points = runs["point"].nunique() if "point" in runs.columns else len(runs)
+    second = n_points % (2 * d + 2) == 0
+    half = _first_half(runs, problem, second)
+    if half is not None:
+        h = sobol_indices(half, problem, metric, calc_second_order=second, confidence=confidence,
+                          num_resamples=num_resamples, seed=s, check_design=check_design)
+        table["S1_half"], table["ST_half"] = h["S1"].to_numpy(), h["ST"].to_numpy()
+        table["converged"] = ((table["S1"] - table["S1_half"]).abs() <= table["S1_conf"]) & \
+            ((table["ST"] - table["ST_half"]).abs() <= table["ST_conf"])
+    else:
+        table["S1_half"] = table["ST_half"] = np.nan
+        table["converged"] = pd.NA
+    ranking = []
+    st, conf, names = table["ST"].to_numpy(), table["ST_conf"].to_numpy(), table["parameter"].tolist()
+    for i in np.argsort(-st, kind="stable"):
+        for j in range(d):
+            if i != j and st[i] - conf[i] > st[j] + conf[j]:
+                ranking.append((names[i], names[j]))
+    return {"table": table, "sum_S1": float(table["S1"].sum()), "sum_ST": float(table["ST"].sum()),
+            "ranking": ranking, "seed": s, "num_resamples": int(num_resamples)}

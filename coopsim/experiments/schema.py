@@ -14,7 +14,9 @@ An experiment file has four tables (see ``docs/reference/experiment-files.md``):
     options (``samples``, ``seed``, ...). The model of this table, :func:`design_model`, is
     built from the registry;
 ``[quick]`` (optional)
-    smaller replications, periods, samples, grid values or points for ``--quick``.
+    smaller replications, periods, samples, grid values or points for ``--quick``;
+``[analysis]`` (optional)
+    alpha, smallest_effect, bootstrap, thresholds and interactions of the report's verdicts.
 
 The models check the structure; :mod:`~coopsim.experiments.checks` checks the rest (the
 scenario, the design's keys and every design point) when an :class:`Experiment` is built
@@ -46,7 +48,8 @@ from .designs import registry
 from .errors import ExperimentError, check_nesting, from_validation_error, key_path, not_allowed, show
 from .parameters import duplicate_spelling, flatten_points, flatten_sections
 
-__all__ = ["Experiment", "ExperimentSection", "DesignSection", "RangeSpec", "QuickSection", "design_model",
+__all__ = ["Experiment", "ExperimentSection", "DesignSection", "RangeSpec", "QuickSection", "AnalysisSection",
+           "design_model",
            "RANGE_SCHEMA", "MAX_SEED"]
 
 MAX_SEED = 2**63 - 1
@@ -224,6 +227,48 @@ def _check_spellings(data: dict, source: str | None) -> None:
                                   f"[{key_path(*path[:2])}.{sec}]): not allowed, give it once", value=name)
 
 
+def _pair(value: Any) -> Any:
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ValueError("a pair [x, z] of two design parameters")
+    return value
+
+
+class AnalysisSection(_Strict):
+    """``[analysis]``: how the report computes its verdicts (:mod:`coopsim.analysis`)."""
+
+    alpha: float = Field(0.05, gt=0, lt=1, description="family-wise error rate of the verdicts (Holm over the "
+                                                       "hypotheses the experiment varies)")
+    confidence: float = Field(0.95, gt=0, lt=1, description="level of the bootstrap intervals")
+    smallest_effect: float = Field(0.05, gt=0, le=1, description="smallest effect of interest (SESOI): an effect "
+                                                                 "interval inside +-smallest_effect means 'no "
+                                                                 "effect' (emergence frequency; cooperation rate "
+                                                                 "for window_cooperation)")
+    bootstrap: int = Field(1000, ge=100, le=100_000, description="cluster-bootstrap replicates (seeded from "
+                                                                 "[experiment] seed)")
+    thresholds: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        [0.5, 0.6, 0.7, 0.8, 0.9], min_length=1, description="emergence thresholds at which the verdicts are "
+                                                             "recomputed from window_cooperation")
+    interactions: list[Annotated[list[str], BeforeValidator(_pair)]] = Field(
+        [], description="pairs [x, z] of design parameters: the effect of x at the low and high end of z, "
+                        "a test of the interaction and a phase diagram")
+
+    def check(self, exp) -> None:
+        """Every name in ``interactions`` must be a parameter the design varies."""
+        if not self.interactions:
+            return
+        names = list(exp.design_points(quick=False).parameters)
+        for i, pair in enumerate(self.interactions):
+            for j, name in enumerate(pair):
+                if name not in names:
+                    allowed = ", ".join(names) if names else "none: the design varies no parameter"
+                    raise ExperimentError(exp.source, f"analysis.interactions[{i}][{j}]",
+                                          not_allowed(name, f"a parameter of the design ({allowed})"),
+                                          value=name, allowed=allowed)
+            if pair[0] == pair[1]:
+                raise ExperimentError(exp.source, f"analysis.interactions[{i}]",
+                                      not_allowed(pair, "two different design parameters"), value=pair)
+
+
 class Experiment(_Strict):
     """A validated experiment: the four tables of an experiment file.
 
@@ -237,6 +282,9 @@ class Experiment(_Strict):
                                                  "mechanisms as sub-tables like [scenario.regime]")
     design: Any = Field(None, description="[design]: the points to sweep (default: the base scenario alone)")
     quick: QuickSection | None = Field(None, description="[quick]: overrides for a fast run")
+    analysis: AnalysisSection = Field(default_factory=AnalysisSection,
+                                      description="[analysis]: alpha, smallest effect, bootstrap, thresholds, "
+                                                  "interactions of the report's verdicts")
 
     @field_validator("design", mode="before")
     @classmethod
@@ -338,7 +386,9 @@ class Experiment(_Strict):
     # ------------------------------------------------------------------ checks
     def check(self) -> Experiment:
         """Check what the models cannot: the scenario, metrics, the design and every point."""
-        return checks.check(self)
+        checks.check(self)
+        self.analysis.check(self)
+        return self
 
     def n_points(self, quick: bool = False) -> int:
         """Number of design points, counted without building the design when the kind allows."""
