@@ -354,5 +354,30 @@ def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -
         by_t = varied[0] if varied and not sampled and periods[varied[0]].nunique() <= 8 else None
         plots.cooperation_over_time(periods, by=by_t, ax=ax)
         _save(plots, plt, fig, figdir, "cooperation_over_time", formats, lines, "cooperation over time")
+    _forms_section(ok, periods, varied, sampled, figdir, formats, lines, plt, plots)
     (folder / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder / "report.md"
+
+
+def _forms_section(ok, periods, varied, sampled, figdir, formats, lines, plt, plots) -> None:
+    """Forms of cooperation (tacit, negotiated, institutional, forced), when some mechanism
+    attributed cooperation to an explicit form: the composition by condition (grids) and
+    over time."""
+    from . import forms
+
+    if not forms.has_explicit_forms(ok):
+        return
+    lines += ["## Forms of cooperation", "",
+              "Share of moves that are cooperative, by form (the bars add up to the window cooperation "
+              "rate; attribution rule: docs/explanation/forms-of-cooperation.md).", ""]
+    by = varied[0] if varied and not sampled else None
+    table = forms.forms_table(ok, by)
+    lines += [_markdown_table(table[[c for c in table.columns if not c.startswith("composition_")]]), ""]
+    if by is not None:
+        fig, ax = plt.subplots(figsize=(5, 3.4), constrained_layout=True)
+        forms.forms_by_condition(ok, by, ax=ax)
+        _save(plots, plt, fig, figdir, "forms_by_condition", formats, lines, "forms of cooperation by condition")
+    if periods is not None and not periods.empty and "form_tacit" in periods.columns:
+        fig, ax = plt.subplots(figsize=(5.5, 3.4), constrained_layout=True)
+        forms.forms_over_time(periods, ax=ax)
+        _save(plots, plt, fig, figdir, "forms_over_time", formats, lines, "forms of cooperation over time")

@@ -80,3 +80,30 @@ def test_cooperation_after_bargaining_is_negotiated():
     base = Scenario(n_states=16, periods=30, window=10, engine="exact", noise=0.0)
     res = base.with_params({"bargaining.at_stake": 1.0}).run(seed=2).periods
     assert (res["form_negotiated"] == res["cooperation"]).all() and (res["form_tacit"] == 0).all()
+
+
+def test_forms_table_and_figures_follow_the_runs():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from coopsim import forms
+
+    runs = pd.DataFrame({"x": [0, 0, 1, 1], "status": "ok",
+                         "window_form_tacit": [0.2, 0.4, 0.1, 0.1], "window_form_negotiated": 0.0,
+                         "window_form_institutional": [0.0, 0.0, 0.5, 0.3], "window_form_forced": 0.0})
+    t = forms.forms_table(runs, "x")
+    assert t["cooperation"].tolist() == pytest.approx([0.3, 0.5])
+    assert t["composition_institutional"].tolist() == pytest.approx([0.0, 0.8])
+    assert t["runs"].tolist() == [2, 2] and forms.has_explicit_forms(runs)
+    ax = forms.forms_by_condition(runs, "x")
+    tops = {}
+    for p in ax.patches:
+        x = round(p.get_x(), 6)
+        tops[x] = max(tops.get(x, 0.0), p.get_y() + p.get_height())
+    assert [tops[x] for x in sorted(tops)] == pytest.approx([0.3, 0.5])  # stacked bars reach the cooperation rate
+    plt.close("all")
+    with pytest.raises(Exception):
+        forms.forms_table(runs.drop(columns="window_form_forced"))
