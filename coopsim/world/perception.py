@@ -15,7 +15,6 @@ perceives nothing, is unchanged.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import binom
 
 __all__ = ["misperceive_memory_one", "perceived_count_kernel", "misperceive_group"]
 
@@ -32,6 +31,8 @@ def misperceive_memory_one(rows: np.ndarray, error) -> np.ndarray:
 
 def perceived_count_kernel(n: int, error: float) -> np.ndarray:
     """K[j, j'] = probability that j cooperating others (of n - 1) are perceived as j'."""
+    from scipy.stats import binom  # on first use: scipy.stats takes a second to import
+
     m = n - 1
     K = np.zeros((n, n))
     for j in range(n):
