@@ -1,4 +1,5 @@
 """Interaction structures and update rules: invariants and exact probabilities."""
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -107,3 +108,23 @@ def test_scenario_runs_with_every_update_rule_on_a_network(update):
     res = Scenario(n_states=25, periods=30, window=10, structure="lattice", update=update, engine="exact").run(seed=2)
     shares = res.periods.filter(like="share_").to_numpy()
     assert np.allclose(shares.sum(1), 1)
+
+
+@pytest.mark.parametrize("side", [3, 4, 6])
+@pytest.mark.parametrize("neighbourhood", ["von_neumann", "moore"])
+@pytest.mark.parametrize("periodic", [True, False])
+def test_stencil_lattice_equals_the_networkx_lattice(side, neighbourhood, periodic):
+    # oracle: networkx's grid with the diagonals added (0.1's construction), relabelled sorted
+    g = nx.grid_2d_graph(side, side, periodic=periodic)
+    if neighbourhood == "moore":
+        for (x, y) in list(g.nodes):
+            for dx, dy in ((1, 1), (1, -1)):
+                u, v = x + dx, y + dy
+                if periodic:
+                    u, v = u % side, v % side
+                if (u, v) in g:
+                    g.add_edge((x, y), (u, v))
+    want = st.from_networkx(g)
+    got = st.lattice(side, neighbourhood, periodic=periodic)
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert nx.utils.graphs_equal(got.networkx(), nx.convert_node_labels_to_integers(g, ordering="sorted"))

@@ -63,6 +63,7 @@ class World:
         self._streams: dict[int, np.random.Generator] = {}
         self.rng = self._generator(0)
         self.capability = np.ones(self.n)
+        self.unequal_capability = False  # set by mechanisms that set capabilities (see simulate)
         self.perception_error = 0.0
         self.transforms: list[tuple[str, object]] = []  # (name, fn(rows) -> rows), in declaration order
         self.self_encounters = bool(getattr(self.structure, "self_interaction", False)) and not self.is_group
@@ -181,24 +182,29 @@ class Play:
         self.length = length
         self._per = per
         w = sides.world
-        self.stake = base * w.capability[sides.enc]
-        self.charges = np.zeros_like(self.stake)
-        self.form = np.zeros(self.enc.shape, dtype=np.int8)  # 0: tacit (see FORMS)
+        # capability-scaled stakes (x * 1.0 == x: equal capabilities need no gather)
+        self.stake = base * w.capability[sides.enc] if w.unequal_capability else base.copy()
+        self._charges = None
+        self.form = _Forms(self.enc.shape)  # 0: tacit (see FORMS)
         self.excluded = sides.excluded
         self.n = w.n
         self._idx = self.enc.ravel()
-        # an encounter of a state with itself (self-interaction on a network) counts once
-        self.credit = None
-        if w.self_encounters:
-            own = self.enc[:, 0] == self.enc[:, 1]
-            if own.any():
-                self.credit = np.ones(self.enc.shape)
-                self.credit[own, 1] = 0.0
-        if self.credit is None:
-            self.encounters_per_state = np.bincount(self._idx, minlength=self.n)
-        else:
-            self.encounters_per_state = np.bincount(self._idx, self.credit.ravel(), minlength=self.n)
-        self._denominator = np.maximum(self.encounters_per_state, 1)
+        self.credit, self.encounters_per_state, self._denominator = _encounter_counts(w, self.enc)
+
+    @property
+    def charges(self):
+        """(E, k) costs per round (fines, dues, transfers), zero until a mechanism adds some."""
+        if self._charges is None:
+            self._charges = np.zeros_like(self.stake)
+        return self._charges
+
+    @charges.setter
+    def charges(self, value):
+        self._charges = value
+
+    def payoffs(self):
+        """(E, k) payoff per round that counts for each side: stake minus charges."""
+        return self.stake if self._charges is None else self.stake - self._charges
 
     @property
     def per(self):
@@ -242,8 +248,46 @@ class Play:
         """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of
         :data:`~coopsim.world.outcomes.FORMS`); when several apply, the most binding
         arrangement (later in FORMS) takes the credit."""
-        rank = FORMS.index(form)
-        self.form = np.where(mask, np.maximum(self.form, rank), self.form)
+        self.form.raise_to(mask, FORMS.index(form))
+
+
+def _encounter_counts(world, enc):
+    """(credit, encounters per state, denominator) of this period's encounters; an encounter
+    of a state with itself (self-interaction on a network) counts once. A structure that
+    returns the same encounters every period (a network) is counted once per run."""
+    cached = getattr(world, "_counts_cache", None)
+    if cached is not None and cached[0] is enc:
+        return cached[1]
+    credit = None
+    if world.self_encounters:
+        own = enc[:, 0] == enc[:, 1]
+        if own.any():
+            credit = np.ones(enc.shape)
+            credit[own, 1] = 0.0
+    idx = enc.ravel()
+    counts = np.bincount(idx, minlength=world.n) if credit is None else np.bincount(idx, credit.ravel(),
+                                                                                      minlength=world.n)
+    out = (credit, counts, np.maximum(counts, 1))
+    if not enc.flags.writeable:  # the structure's own cached array: the same every period
+        world._counts_cache = (enc, out)
+    return out
+
+
+class _Forms:
+    """The form of each side's cooperation (index into FORMS), all tacit until attributed."""
+
+    def __init__(self, shape):
+        self.shape, self.array = shape, None
+
+    def any(self) -> bool:
+        return self.array is not None and bool(self.array.any())
+
+    def __eq__(self, rank):
+        return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
+
+    def raise_to(self, mask, rank: int) -> None:
+        base = self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)
+        self.array = np.where(mask, np.maximum(base, rank), base).astype(np.int8)
 
 
 class Payoffs:
@@ -384,10 +428,12 @@ def _play(world, sides) -> Play:
         g = rounds.play_group_tables(folded, lengths, paytab, rng, index=sides.code)  # O(groups x size) memory
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
-        c0, c1 = sides.code[:, 0], sides.code[:, 1]
         per_table, base_table, coop_table = world.pair_tables
-        return Play(sides, coop_table[c0, c1], base_table[c0, c1], np.full(E, it.expected_rounds),
-                    lambda: per_table[c0, c1])
+        V = base_table.shape[0]
+        pair = sides.code[:, 0] * V + sides.code[:, 1]  # one flat index per encounter
+        return Play(sides, coop_table.reshape(V * V, 2).take(pair, axis=0),
+                    base_table.reshape(V * V, 2).take(pair, axis=0), np.full(E, it.expected_rounds),
+                    lambda: per_table.reshape(V * V, 2, 4).take(pair, axis=0))
     else:
         rows = sides.played_rows()
         if world.population.machines is not None:  # finite-state machines, sampled
@@ -433,6 +479,7 @@ def simulate(scenario, seed):
         world.add_column(name)
     for mech in world.mechanisms:
         mech.setup(world, world.ns[mech.NAME])
+    world.unequal_capability = not np.all(world.capability == 1.0)
     _prepare_variants(world)
     update.prepare(world)
     labels = pop.trait_labels
@@ -462,7 +509,7 @@ def simulate(scenario, seed):
             mech.charges(world, world.ns[mech.NAME], play)
         for mech in active:
             mech.attribute(world, world.ns[mech.NAME], play)
-        real = play.stake - play.charges  # per round, in capability-scaled units
+        real = play.payoffs()  # per round, in capability-scaled units
 
         # payoffs per state: the mean over its encounters
         played = play.encounters_per_state > 0
