@@ -24,17 +24,10 @@ __all__ = ["play_automata", "outcome_distribution", "expected_payoffs"]
 
 def _unique(strategies):
     """The distinct objects (by identity) among K strategies and each entry's index into
-    them (K may be ~10^5 entries naming a handful of strategies)."""
-    index: dict[int, int] = {}
-    uniq: list = []
-    which = np.empty(len(strategies), dtype=np.int64)
-    for k, s in enumerate(strategies):
-        j = index.get(id(s))
-        if j is None:
-            j = index[id(s)] = len(uniq)
-            uniq.append(s)
-        which[k] = j
-    return [as_automaton(s) for s in uniq], which
+    them (K may be ~10^5 entries naming a handful of strategies: no Python loop over K)."""
+    ids = np.fromiter(map(id, strategies), dtype=np.int64, count=len(strategies))
+    _, first, which = np.unique(ids, return_index=True, return_inverse=True)
+    return [as_automaton(strategies[i]) for i in first], which.reshape(-1).astype(np.int64)
 
 
 def _tables(autos):
