@@ -122,6 +122,21 @@ def test_h3_noise_accumulates_in_long_games_between_tft_players():
     assert coop[0.0, 0.8] == coop[0.0, 0.98] == 1.0
     assert coop[0.01, 0.8] == pytest.approx(0.954, abs=2e-3)
     assert coop[0.01, 0.98] == pytest.approx(0.747, abs=2e-3)
+    # an independent oracle: the 4-state chain of (own move, co-player's move) by hand.
+    # TFT intends the co-player's last move; each move is flipped with probability e;
+    # cooperation = (1 - w) sum_t w^t P(C in round t) = d0 (1 - w)(I - w M)^-1 . [1, 1, 0, 0]
+    for w in (0.8, 0.98):
+        e = 0.01
+        flip = np.array([[1 - e, e], [e, 1 - e]])  # intended move -> realised move (C, D)
+        M = np.zeros((4, 4))
+        for s_ in range(4):
+            own, other = divmod(s_, 2)
+            for a in range(2):
+                for b in range(2):
+                    M[s_, 2 * a + b] = flip[other, a] * flip[own, b]  # each copies the other's move
+        d0 = np.array([flip[0, a] * flip[0, b] for a in range(2) for b in range(2)])
+        occupation = (1 - w) * d0 @ np.linalg.inv(np.eye(4) - w * M)
+        assert coop[e, w] == pytest.approx(occupation[0] + occupation[1], abs=1e-12)
 
 
 def test_h3_with_noise_allc_earns_more_than_tft_among_tft_in_long_games():
