@@ -126,7 +126,16 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(monkeypatch):
             raise RuntimeError("boom\nsecond line")
         return original(self, seed)
 
+    def flaky_batch(scenario, seeds):  # runs in lockstep fail too, then go one by one
+        if scenario.iteration.continuation == 0.6:
+            raise RuntimeError("boom in a batch")
+        return original_batch(scenario, seeds)
+
+    import coopsim.world.loop as loop
+
+    original_batch = loop.simulate_runs
     monkeypatch.setattr(Scenario, "run", flaky)
+    monkeypatch.setattr(loop, "simulate_runs", flaky_batch)
     res = run_experiment(loads_experiment(SMALL), output=False, progress=False)
     bad = res.runs[res.runs["point"] == 1]
     assert (bad["status"] == "error").all() and bad["error"].tolist() == ["RuntimeError: boom second line"] * 2
@@ -153,13 +162,24 @@ def test_an_interrupt_keeps_what_completed(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return original(self, seed)
 
+    import coopsim.world.loop as loop
+
+    original_batch = loop.simulate_runs
+
+    def interrupted_batch(scenario, seeds):  # the same interrupt in a batch in lockstep
+        if scenario.iteration.continuation == 0.9:
+            raise KeyboardInterrupt
+        return original_batch(scenario, seeds)
+
     path = _write(tmp_path)
     monkeypatch.setattr(Scenario, "run", interrupted)
+    monkeypatch.setattr(loop, "simulate_runs", interrupted_batch)
     with pytest.raises(KeyboardInterrupt):
         run_experiment(path, output=tmp_path / "out", chunk_size=2, progress=False)
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and len(read_runs(tmp_path / "out")) == 4
     monkeypatch.setattr(Scenario, "run", original)
+    monkeypatch.setattr(loop, "simulate_runs", original_batch)
     resumed = run_experiment(path, output=tmp_path / "out", resume=True, progress=False)
     assert resumed.manifest["sessions"][-1]["runs"] == 2 and resumed.complete
     _same(resumed.runs, run_experiment(path, output=False, progress=False).runs)

@@ -2,6 +2,8 @@
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from coopsim.world import dynamics
 from coopsim.world import structure as st
@@ -128,3 +130,29 @@ def test_stencil_lattice_equals_the_networkx_lattice(side, neighbourhood, period
     got = st.lattice(side, neighbourhood, periodic=periodic)
     assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
     assert nx.utils.graphs_equal(got.networkx(), nx.convert_node_labels_to_integers(g, ordering="sorted"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(hst.integers(0, 2**31 - 1), hst.sampled_from(["regular", "irregular"]), hst.integers(0, 3))
+def test_best_neighbour_matches_a_state_by_state_reference(seed, kind, levels):
+    # the first best neighbour in CSR order, strictly better than oneself (ties keep one's
+    # own strategy); payoffs with few levels make ties frequent
+    import networkx as nx
+
+    from coopsim.world import dynamics as dyn
+    from coopsim.world.structure import from_networkx
+
+    rng = np.random.default_rng(seed)
+    g = (nx.random_regular_graph(4, 30, seed=seed) if kind == "regular"
+         else nx.gnm_random_graph(30, 70, seed=seed))
+    g.add_edges_from((v, (v + 1) % 30) for v in range(30) if g.degree(v) == 0)
+    net = from_networkx(g)
+    pay = rng.integers(0, levels + 1, size=30).astype(float) if levels else rng.random(30)
+    indptr, indices = net.neighbours_csr
+    expected = np.arange(30)
+    for i in range(30):
+        nbrs = indices[indptr[i]:indptr[i + 1]]
+        j = nbrs[int(np.argmax(pay[nbrs]))]  # argmax: the first best in CSR order
+        if pay[j] > pay[i]:
+            expected[i] = j
+    assert np.array_equal(dyn.best_neighbour(pay, net.neighbours_csr, rng), expected)

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError, check_int
+from .batching import _batches, _chunks, _run_batch, run_seed
 from .columns import run_metrics
 from .loading import load_experiment
 from .preparation import output_folder, prepare
@@ -61,17 +62,12 @@ BACKENDS = ("serial", "processes", "dask")
 FLUSH_SECONDS = 2.0
 #: ... or when this many runs are waiting to be written
 FLUSH_RUNS = 20_000
-#: largest automatic chunk (runs sent to a worker at once)
-MAX_CHUNK = 16
+#: largest automatic chunk (runs sent to a worker at once; a point's runs in it go in lockstep)
+MAX_CHUNK = 128
 
 
 class WorkerDied(RuntimeError):
     """A worker process died during a sweep; the message is one line (which runs, why)."""
-
-
-def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
-    """The seed of run (point, replication): ``SeedSequence(root_seed, spawn_key=(point, replication))``."""
-    return np.random.SeedSequence(int(root_seed), spawn_key=(int(point), int(replication)))
 
 
 # ============================================================================ the work of one chunk
@@ -79,39 +75,40 @@ def run_chunk(base, points: Mapping[int, dict], tasks: Sequence[tuple[int, int]]
               record_periods: bool = False) -> dict:
     """Run ``tasks`` [(point, replication), ...]; ``points`` maps a point to its parameters.
 
-    Returns ``{"rows": [...], "periods": [DataFrame, ...]}``; a row has ``point``,
-    ``replication``, ``summary`` (None if the run failed), ``status``, ``error``,
-    ``elapsed``. Executed on workers: it must stay a module-level function.
+    The replications of one point run in lockstep (:mod:`coopsim.world.batch`) when its
+    scenario allows it, in batches of at most :data:`LOCKSTEP_STATES` states; each run
+    keeps its own seed, so its numbers are those it has alone. Returns ``{"rows": [...],
+    "periods": [DataFrame, ...]}``; a row has ``point``, ``replication``, ``summary``
+    (None if the run failed), ``status``, ``error``, ``elapsed`` (a batch's time is shared
+    equally by its runs). Executed on workers: it must stay a module-level function.
     """
-    scenarios: dict[int, Any] = {}
     rows, periods = [], []
+    by_point: dict[int, list[int]] = {}
     for point, rep in tasks:
-        if point not in scenarios:
-            try:
-                scenarios[point] = base.with_params(points[point]) if points[point] else base
-            except Exception as err:  # noqa: BLE001 - recorded, the sweep goes on
-                scenarios[point] = err
-        sc = scenarios[point]
-        t0 = time.perf_counter()
-        if isinstance(sc, Exception):
-            rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
-                         "error": _message(sc, "scenario: "), "elapsed": 0.0})
-            continue
+        by_point.setdefault(point, []).append(rep)
+    for point, reps in by_point.items():
         try:
-            res = sc.run(seed=run_seed(root_seed, point, rep))
+            sc = base.with_params(points[point]) if points[point] else base
         except Exception as err:  # noqa: BLE001 - recorded, the sweep goes on
-            rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
-                         "error": _message(err), "elapsed": time.perf_counter() - t0})
+            rows += [{"point": point, "replication": rep, "summary": None, "status": "error",
+                      "error": _message(err, "scenario: "), "elapsed": 0.0} for rep in reps]
             continue
-        summary = dict(res.summary)
-        bad = _not_finite(summary)
-        rows.append({"point": point, "replication": rep, "summary": summary, "status": "error" if bad else "ok",
-                     "error": f"not finite: {bad}" if bad else None, "elapsed": time.perf_counter() - t0})
-        if record_periods:
-            p = res.periods.copy()
-            p.insert(0, "replication", rep)
-            p.insert(0, "point", point)
-            periods.append(p)
+        for batch in _batches(sc, reps):
+            for rep, res, err, elapsed in _run_batch(sc, point, batch, root_seed):
+                if err is not None:
+                    rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
+                                 "error": _message(err), "elapsed": elapsed})
+                    continue
+                summary = dict(res.summary)
+                bad = _not_finite(summary)
+                rows.append({"point": point, "replication": rep, "summary": summary,
+                             "status": "error" if bad else "ok", "error": f"not finite: {bad}" if bad else None,
+                             "elapsed": elapsed})
+                if record_periods:
+                    p = res.periods.copy()
+                    p.insert(0, "replication", rep)
+                    p.insert(0, "point", point)
+                    periods.append(p)
     return {"rows": rows, "periods": periods}
 
 
@@ -128,11 +125,6 @@ def _message(err: BaseException, prefix: str = "") -> str:
 
 
 # ============================================================================ backends
-def _chunks(tasks: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
-    for i in range(0, len(tasks), size):
-        yield tasks[i:i + size]
-
-
 def _serial(base, design: Design, chunks, seed, record_periods) -> Iterator[tuple[list, dict]]:
     for chunk in chunks:
         yield chunk, run_chunk(base, _points(design, chunk), chunk, seed, record_periods)
@@ -292,7 +284,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
     tasks = [(p, r) for p in range(len(design)) for r in range(replications) if (p, r) not in done]
     total = len(design) * replications
     if chunk_size is None:
-        size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (8 * max(1, n_workers)))))
+        size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (4 * max(1, n_workers)))))
     else:
         size = check_int("chunk_size", chunk_size, minimum=1)
     keep = _metric_filter(metrics)

@@ -116,32 +116,53 @@ def moran_db(payoffs, selection_intensity: float, rng: np.random.Generator, neig
     return source
 
 
-def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate: float = 1.0) -> np.ndarray:
+def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate: float = 1.0,
+                   columns: np.ndarray | None = None) -> np.ndarray:
     """Copy the best-scoring state among oneself and one's neighbours (Nowak & May 1992).
 
     Synchronous when ``revision_rate == 1``; otherwise each state revises with that
     probability (asynchronous in the limit of small rates). Ties keep one's own strategy.
+    ``columns`` (degree, n), optional: a regular graph's neighbour table transposed
+    (:func:`regular_columns`), computed once by callers that revise every period.
     """
     payoffs = np.asarray(payoffs, dtype=float)
     check_probability("revision_rate", revision_rate)
     indptr, indices = neighbours
     n = payoffs.shape[0]
-    deg = np.diff(indptr)
-    if n and np.all(deg == deg[0]):
-        # regular graph (lattices, rings): a (n, degree) stencil; argmax takes the first best
-        # neighbour in CSR order, exactly as the sort below does
-        table = indices.reshape(n, int(deg[0]))
-        best = table[np.arange(n), np.argmax(payoffs[table], axis=1)]
+    if columns is None:
+        columns = regular_columns(neighbours)
+    if columns is not None:
+        # regular graph (lattices, rings): the j-th neighbour of every state at a time; the
+        # first best neighbour in CSR order, exactly as the sort below does
+        pay = payoffs[columns]  # (degree, n)
+        top = pay.max(axis=0)
+        first = np.zeros(n, dtype=np.int64)
+        for j in range(columns.shape[0] - 1, 0, -1):  # from the last column: the first best wins
+            first = np.where(pay[j] == top, j, first)
+        first = np.where(pay[0] == top, 0, first)
+        best = columns[first, np.arange(n)]
     else:
-        owner = np.repeat(np.arange(n), deg)
+        # irregular graph: each state's best payoff among its neighbours (a segment maximum),
+        # then the first neighbour in CSR order that reaches it (no sorting)
+        deg = np.diff(indptr)
         nb_pay = payoffs[indices]
-        # best neighbour per state: sort by (owner, -payoff) and take the first per owner
-        order = np.lexsort((-nb_pay, owner))
-        first = order[indptr[:-1]]
-        best = indices[first]
+        top = np.maximum.reduceat(nb_pay, indptr[:-1])
+        hits = np.flatnonzero(nb_pay == np.repeat(top, deg))
+        best = indices[hits[np.searchsorted(hits, indptr[:-1])]]
     better = payoffs[best] > payoffs
     change = better & _revisers(n, revision_rate, rng)
     return np.where(change, best, np.arange(n))
+
+
+def regular_columns(neighbours) -> np.ndarray | None:
+    """(degree, n) neighbour table of a regular graph given as (indptr, indices), column j
+    holding every state's j-th neighbour; None if degrees differ."""
+    indptr, indices = neighbours
+    n = indptr.shape[0] - 1
+    deg = np.diff(indptr)
+    if n == 0 or not np.all(deg == deg[0]):
+        return None
+    return np.ascontiguousarray(indices.reshape(n, int(deg[0])).T)
 
 
 def mutate(n: int, mutation: float, rng: np.random.Generator) -> np.ndarray:

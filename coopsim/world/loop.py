@@ -32,48 +32,81 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._random import as_seed_sequence
-from .outcomes import CORE_PERIOD_COLUMNS, FORMS, gini, result
-from .perception import misperceive_group, misperceive_memory_one
+from .batch import BatchStructure, Streams
+from .outcomes import CORE_PERIOD_COLUMNS, FORMS, gini, gini_rows, result
+from .perception import misperceive_memory_one
+from .stencil import stencil_for
+from .variants import prepare_machines, prepare_variants, transforms_requested
 
-__all__ = ["World", "Sides", "Play", "Payoffs", "simulate"]
+__all__ = ["World", "Sides", "Play", "Payoffs", "simulate", "simulate_runs"]
+
 
 class World:
-    """The state of one run: population, attributes of states, streams, records.
+    """The state of one run, or of ``runs`` runs in lockstep (:mod:`coopsim.world.batch`):
+    population, attributes of states, streams, records.
 
-    Attributes a mechanism may read: ``scenario``, ``n`` (states), ``k`` (sides per
-    encounter), ``game``, ``structure``, ``population``, ``capability`` (mean 1; stakes
-    scale with it), ``types`` or ``genome`` (each state's strategy), ``records``
-    (period columns), ``t`` (period), ``rng`` (the core stream — mechanisms draw from
-    :meth:`stream` instead).
+    Attributes a mechanism may read: ``scenario``, ``n`` (states of the batch: ``runs`` x
+    ``n_states``; run ``r`` holds states ``r n_states`` ... ``r n_states + n_states - 1``
+    and its encounters stay inside it), ``k`` (sides per encounter), ``game``,
+    ``structure``, ``population``, ``capability`` (mean 1; stakes scale with it),
+    ``types`` or ``genome`` (each state's strategy), ``records`` (period columns, one
+    value per run), ``t`` (period), ``rng`` (the core stream — mechanisms draw from
+    :meth:`stream` instead). Per-run quantities: :meth:`run_mean`, :meth:`per_run`,
+    ``offset``.
     """
 
-    def __init__(self, scenario, seed):
+    def __init__(self, scenario, seed=None, *, seeds=None):
         sc = self.scenario = scenario
-        self.n = sc.n_states
+        seeds = [seed] if seeds is None else list(seeds)
+        self.runs = len(seeds)  # runs advanced in lockstep (coopsim.world.batch)
+        self.n_states = sc.n_states  # states per run
+        self.n = self.runs * sc.n_states  # states of the batch: run r holds r n ... r n + n - 1
         self.k = sc.actors.n_actors if sc.is_group_game else 2
         self.is_group = sc.is_group_game
-        self.structure = sc.build_structure()
+        self.base_structure = sc.build_structure()
+        self.structure = self.base_structure if self.runs == 1 else BatchStructure(self.base_structure, self.runs)
         self.game = sc.stage_game()
         self.population = sc.population()
         self.mechanisms = [m for m in sc.mechanisms()]
         self.active = [m for m in self.mechanisms if m.is_active]
         streams = [m.STREAM for m in self.mechanisms if m.STREAM is not None]
-        children = as_seed_sequence(seed).spawn(1 + max(streams, default=0))
-        self._children = children
-        self._streams: dict[int, np.random.Generator] = {}
+        self._children = [as_seed_sequence(s).spawn(1 + max(streams, default=0)) for s in seeds]
+        self._streams: dict[int, Streams] = {}
         self.rng = self._generator(0)
         self.capability = np.ones(self.n)
         self.unequal_capability = False  # set by mechanisms that set capabilities (see simulate)
         self.perception_error = 0.0
         self.transforms: list[tuple[str, object]] = []  # (name, fn(rows) -> rows), in declaration order
-        self.self_encounters = bool(getattr(self.structure, "self_interaction", False)) and not self.is_group
+        self.self_encounters = bool(getattr(self.base_structure, "self_interaction", False)) and not self.is_group
         self.ns = {m.NAME: SimpleNamespace() for m in self.mechanisms}
         self.records: dict[str, np.ndarray] = {}
         self.t = 0
 
-    def _generator(self, index: int) -> np.random.Generator:
+    @property
+    def genome(self) -> np.ndarray:
+        """Each state's rule: the continuous genome, or the rows of the named strategies."""
+        return self._genome if self.population.continuous else self.population.rules[self.types]
+
+    @genome.setter
+    def genome(self, value) -> None:
+        self._genome = value
+
+    @property
+    def offset(self) -> np.ndarray:
+        """(n,) the first state of each state's run (0 in a single run)."""
+        return np.repeat(np.arange(self.runs) * self.n_states, self.n_states)
+
+    def run_mean(self, values) -> np.ndarray:
+        """(runs,) the mean of per-state ``values`` (n,) over each run's states."""
+        return np.asarray(values).reshape(self.runs, -1).mean(axis=1)
+
+    def per_run(self, values) -> np.ndarray:
+        """Per-state or per-encounter ``values`` as (runs, ...) rows, one per run."""
+        return np.asarray(values).reshape((self.runs, -1) + np.shape(values)[1:])
+
+    def _generator(self, index: int) -> Streams:
         if index not in self._streams:
-            self._streams[index] = np.random.default_rng(self._children[index])
+            self._streams[index] = Streams([np.random.default_rng(c[index]) for c in self._children])
         return self._streams[index]
 
     def declare_transform(self, name: str, transform) -> None:
@@ -85,15 +118,16 @@ class World:
             raise ValueError(f"transform {name!r} declared twice")
         self.transforms.append((name, transform))
 
-    def stream(self, mechanism) -> np.random.Generator:
-        """The mechanism's own random stream (created on first use)."""
+    def stream(self, mechanism) -> Streams:
+        """The mechanism's own random stream, one generator per run (created on first use)."""
         if mechanism.STREAM is None:
             raise RuntimeError(f"mechanism {mechanism.NAME!r} declares no STREAM but draws random numbers")
         return self._generator(mechanism.STREAM)
 
     def add_column(self, name: str) -> np.ndarray:
-        """A period column (one value per period), recorded in this order."""
-        self.records[name] = np.zeros(self.scenario.periods)
+        """A period column, recorded in this order: (periods, runs), one value per period and
+        run (write ``column[t] = world.run_mean(x)``)."""
+        self.records[name] = np.zeros((self.scenario.periods, self.runs))
         return self.records[name]
 
 
@@ -235,14 +269,17 @@ class Play:
             values = values * self.credit
         return np.bincount(self._idx, values.ravel(), minlength=self.n) / self._denominator
 
-    def cooperation_rate(self, sides=None) -> float:
-        """Share of C moves among all moves of the period (an encounter with oneself counts
-        once); with a mask of ``sides``, the share of all moves that are C moves of those sides."""
+    def cooperation_rate(self, sides=None) -> np.ndarray:
+        """(runs,) share of C moves among all moves of the period in each run (an encounter
+        with oneself counts once); with a mask of ``sides``, the share of all moves that are
+        C moves of those sides."""
+        R = self.sides.world.runs
         moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
         coop = self.coop if sides is None else self.coop * sides
+        num = (coop * moves).reshape(R, -1).sum(axis=1)
         if self.credit is None:
-            return float((coop * moves).sum()) / float(self.length.sum() * self.enc.shape[1])
-        return float((coop * moves).sum()) / float(moves.sum())
+            return num / (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1])
+        return num / moves.reshape(R, -1).sum(axis=1)
 
     def attribute(self, mask, form: str) -> None:
         """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of
@@ -312,59 +349,6 @@ class Payoffs:
         return values
 
 
-# ------------------------------------------------------------------ setup
-def _prepare_variants(world) -> None:
-    """Fixed rules, the table of rule variants and, with the exact engine, their payoffs."""
-    sc, pop, k = world.scenario, world.population, world.k
-    if world.is_group:
-        allc, alld = np.concatenate([np.ones(2 * k), [1.0]]), np.concatenate([np.zeros(2 * k), [0.0]])
-    else:
-        allc, alld = np.array([1.0, 1, 1, 1, 1]), np.array([0.0, 0, 0, 0, 0])
-    world.fixed_rows = {"ALLC": allc, "ALLD": alld}
-    world.variant_rows = world.dist_table = world.group_tables = None
-    e = world.perception_error
-    # perception errors come first (bit 0), then the transformations mechanisms declared
-    perception = (lambda r: misperceive_group(r, k, e)) if world.is_group else (lambda r: misperceive_memory_one(r, e))
-    transforms = [("perception", perception)] + [t for t in world.transforms if t[0] != "perception"]
-    world.transform_bit = {name: bit for bit, (name, _) in enumerate(transforms)}
-    world.transform_fns = [fn for _, fn in transforms]
-    if pop.continuous:
-        return
-    rules = pop.rules
-    m = rules.shape[0]
-    world.fixed_code = {"ALLC": m, "ALLD": m + 1}
-    world.n_base_variants = m + 2
-    if pop.machines is not None:
-        _prepare_machines(world)
-        return
-    base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
-    layers = []
-    for code in range(2 ** len(transforms)):
-        rows = base_rows
-        for bit, (_, fn) in enumerate(transforms):
-            if code >> bit & 1:
-                rows = fn(rows)
-        layers.append(rows)
-    world.variant_rows = np.concatenate(layers)
-    if sc.engine == "exact":
-        from ..engine import exact
-
-        V, it = world.variant_rows.shape[0], sc.iteration
-        world.dist_table = exact.state_distribution(
-            np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
-            continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
-        _pair_tables(world)
-    if world.is_group:
-        # the variants' tables with noise folded in, the payoff lookup and the length law,
-        # prepared once: each period then calls the group engine's core without revalidating
-        from ..engine import rounds
-
-        nz = float(sc.noise)
-        folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
-        turns, w = rounds.length_spec(sc.iteration.rounds, sc.iteration.continuation)
-        world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
-
-
 def check_machines(scenario) -> None:
     """Refuse, before any run, mechanisms that transform rules in a population of machines
     (their ``setup`` is run on a throw-away world to see what they declare)."""
@@ -372,61 +356,22 @@ def check_machines(scenario) -> None:
     for mech in world.mechanisms:
         mech.setup(world, world.ns[mech.NAME])
     if transforms_requested(world):
-        _prepare_machines(world)  # raises, naming the transformations
-
-
-def transforms_requested(world) -> list[str]:
-    """The rule transformations the active mechanisms asked for in ``setup``."""
-    return (["perception"] if world.perception_error > 0 else []) + [n for n, _ in world.transforms]
-
-
-def _prepare_machines(world) -> None:
-    """Finite-state machines: the variants are the machines and ALLC / ALLD as machines;
-    with the exact engine every pair of variants is valued once (joint machine chain)."""
-    from ..strategies import ALLC, ALLD
-    from ..strategies.automata import from_memory_one
-
-    asked = transforms_requested(world)
-    if asked:
-        from .._validation import ParameterError
-
-        raise ParameterError("strategies", world.population.labels,
-                             f"memory-one strategies only: the rule transformations {asked} act on memory-one "
-                             "rules, not on finite-state machines (automata)")
-    sc, it = world.scenario, world.scenario.iteration
-    world.variant_machines = np.array(list(world.population.machines) + [from_memory_one(ALLC),
-                                                                          from_memory_one(ALLD)], dtype=object)
-    if sc.engine == "exact":
-        from ..engine.automata import outcome_distribution
-
-        V = len(world.variant_machines)
-        P, Q = np.repeat(np.arange(V), V), np.tile(np.arange(V), V)
-        world.dist_table = outcome_distribution(list(world.variant_machines[P]), list(world.variant_machines[Q]),
-                                                rounds=it.rounds, continuation=it.continuation,
-                                                noise=sc.noise).reshape(V, V, 4)
-        _pair_tables(world)
-
-
-def _pair_tables(world) -> None:
-    """Per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
-    of every pair of variants, from the exact state distributions."""
-    L = world.scenario.iteration.expected_rounds
-    per0 = (world.dist_table * L) / L
-    per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
-    world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])
+        prepare_machines(world)  # raises, naming the transformations
 
 
 # ------------------------------------------------------------------ play
 def _play(world, sides) -> Play:
     sc, it = world.scenario, world.scenario.iteration
-    E, rng = sides.E, world.rng
+    E, rng, R = sides.E, world.rng, world.runs
     if world.is_group:
         from ..engine import rounds
+        from ..engine.group_runs import play_group_runs
 
         folded, paytab, turns, w = world.group_tables
-        lengths = rounds.draw_lengths(E, turns, w, rng)
-        g = rounds.play_group_tables(folded, lengths, paytab, rng, index=sides.code)  # O(groups x size) memory
-        return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
+        per = E // R
+        lengths = np.concatenate(rng.per_run(lambda g, r: rounds.draw_lengths(per, turns, w, g)))
+        coop, pay = play_group_runs(folded, lengths, paytab, rng, sides.code)  # O(groups x size) memory
+        return Play(sides, coop, pay, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
         per_table, base_table, coop_table = world.pair_tables
         V = base_table.shape[0]
@@ -434,28 +379,27 @@ def _play(world, sides) -> Play:
         return Play(sides, coop_table.reshape(V * V, 2).take(pair, axis=0),
                     base_table.reshape(V * V, 2).take(pair, axis=0), np.full(E, it.expected_rounds),
                     lambda: per_table.reshape(V * V, 2, 4).take(pair, axis=0))
-    else:
-        rows = sides.played_rows()
-        if world.population.machines is not None:  # finite-state machines, sampled
-            from ..engine import sampled
+    rows = sides.played_rows()
+    if world.population.machines is None and sc.engine == "exact":
+        from ..engine import exact
 
+        dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation,
+                                        rounds=it.rounds, noise=sc.noise)
+        length = np.full(E, it.expected_rounds)
+        counts = dist * length[:, None]
+    else:  # sampled: each run plays its own encounters with its own stream
+        from ..engine import sampled
+
+        m = E // R
+        if world.population.machines is not None:  # finite-state machines
             vm = world.variant_machines
-            m = sampled.play(list(vm[sides.code[:, 0]]), list(vm[sides.code[:, 1]]), world.game, turns=it.rounds,
-                             continuation=it.continuation, noise=sc.noise, seed=rng)
-            counts, length = np.asarray(m.states, dtype=float), np.asarray(m.lengths, dtype=float)
-        elif sc.engine == "exact":
-            from ..engine import exact
-
-            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation,
-                                            rounds=it.rounds, noise=sc.noise)
-            length = np.full(E, it.expected_rounds)
-            counts = dist * length[:, None]
+            pairs = lambda r: (list(vm[sides.code[r * m:(r + 1) * m, 0]]), list(vm[sides.code[r * m:(r + 1) * m, 1]]))
         else:
-            from ..engine import sampled
-
-            m = sampled.play(rows[:, 0], rows[:, 1], world.game, turns=it.rounds, continuation=it.continuation,
-                             noise=sc.noise, seed=rng)
-            counts, length = np.asarray(m.states, dtype=float), np.asarray(m.lengths, dtype=float)
+            pairs = lambda r: (rows[r * m:(r + 1) * m, 0], rows[r * m:(r + 1) * m, 1])
+        parts = rng.per_run(lambda g, r: sampled.play(*pairs(r), world.game, turns=it.rounds,
+                                                      continuation=it.continuation, noise=sc.noise, seed=g))
+        counts = np.concatenate([np.asarray(x.states, dtype=float) for x in parts])
+        length = np.concatenate([np.asarray(x.lengths, dtype=float) for x in parts])
     counts1 = counts[:, [0, 2, 1, 3]]
     per = np.stack([counts, counts1], axis=1) / length[:, None, None]  # (E, 2, 4) occupancy per round
     base = per @ world.game.focal_payoffs
@@ -466,66 +410,71 @@ def _play(world, sides) -> Play:
 # ------------------------------------------------------------------ the loop
 def simulate(scenario, seed):
     """Run a finite population of states (see the module docstring); -> ScenarioResult."""
-    world = World(scenario, seed)
-    sc, n, pop, rng = scenario, world.n, world.population, world.rng
+    return simulate_runs(scenario, [seed])[0]
+
+
+def simulate_runs(scenario, seeds) -> list:
+    """Runs of ``scenario``, one per seed, in lockstep (:mod:`coopsim.world.batch`); each
+    result equals ``simulate(scenario, seed)`` value for value. The scenario must support
+    lockstep (:func:`~coopsim.world.batch.supports_lockstep`) when there are several seeds."""
+    seeds = list(seeds)
+    if len(seeds) > 1:
+        from .batch import supports_lockstep
+
+        if not supports_lockstep(scenario):
+            raise ValueError("this scenario cannot run in lockstep (an update rule or mechanism says so): "
+                             "run its seeds one by one")
+    world = World(scenario, seeds=seeds)
+    sc, n, pop, rng, R = scenario, world.n, world.population, world.rng, world.runs
     update = sc.update_rule()
     if pop.continuous:
         world.genome = pop.draw(rng, n)
         world.types = np.zeros(n, dtype=np.int64)
     else:
         world.types = rng.choice(pop.size, size=n, p=pop.kernel)
-        world.genome = pop.rules[world.types]
     for name in CORE_PERIOD_COLUMNS + tuple(f"form_{form}" for form in FORMS):
         world.add_column(name)
     for mech in world.mechanisms:
         mech.setup(world, world.ns[mech.NAME])
     world.unequal_capability = not np.all(world.capability == 1.0)
-    _prepare_variants(world)
+    prepare_variants(world)
     update.prepare(world)
     labels = pop.trait_labels
-    shares = np.zeros((sc.periods, len(labels)))
+    shares = np.zeros((sc.periods, R, len(labels)))
     window_pay = np.zeros(n)
     window_start = sc.periods - sc.window
     game = world.game
     floor = float(min(game.cooperator.min(), game.defector.min())) if world.is_group else float(min(game.rstp))
     rec = world.records
     active = world.active
+    run_types = np.repeat(np.arange(R) * pop.size, world.n_states) if not pop.continuous else None
 
+    stencil = stencil_for(world)  # regular networks, exact values, nothing acting: neighbour counts
+    everyone = np.ones(n, dtype=bool)
     for t in range(sc.periods):
         world.t = t
-        sides = Sides(world, world.structure.encounters(rng))
-        for mech in active:
-            mech.roles(world, world.ns[mech.NAME], sides)
-        for mech in active:
-            mech.withhold(world, world.ns[mech.NAME], sides)
-        for mech in active:
-            mech.perceive(world, world.ns[mech.NAME], sides)
-        play = _play(world, sides)
-        for mech in active:
-            mech.settle(world, world.ns[mech.NAME], play)
-        for mech in active:
-            mech.stakes(world, world.ns[mech.NAME], play)
-        for mech in active:
-            mech.charges(world, world.ns[mech.NAME], play)
-        for mech in active:
-            mech.attribute(world, world.ns[mech.NAME], play)
-        real = play.payoffs()  # per round, in capability-scaled units
-
-        # payoffs per state: the mean over its encounters
-        played = play.encounters_per_state > 0
-        pay_state = play.per_state(real)
-        judge = pay_state / world.capability  # per unit of capability
-        rec["cooperation"][t] = play.cooperation_rate()
-        if play.form.any():
-            for rank, form in enumerate(FORMS):
-                rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
-        else:  # nothing attributed: all cooperation is tacit
+        if stencil is None:
+            play = _encounters_and_play(world, active)
+            played = play.encounters_per_state > 0
+            pay_state = play.per_state(play.payoffs())  # per round, capability-scaled: mean over encounters
+            rec["cooperation"][t] = play.cooperation_rate()
+            if play.form.any():
+                for rank, form in enumerate(FORMS):
+                    rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
+            else:  # nothing attributed: all cooperation is tacit
+                rec["form_tacit"][t] = rec["cooperation"][t]
+        else:
+            play, played = None, everyone
+            pay_state, rec["cooperation"][t] = stencil.period(world, world.types)
             rec["form_tacit"][t] = rec["cooperation"][t]
-        rec["mean_payoff"][t] = pay_state[played].mean()
-        rec["inequality"][t] = gini(pay_state[played] - floor * world.capability[played] + 0.0)
+        judge = pay_state / world.capability  # per unit of capability
+        _record_payoffs(world, rec, t, pay_state, played, floor)
         for mech in world.mechanisms:
             mech.record(world, world.ns[mech.NAME], t)
-        shares[t] = world.genome.mean(axis=0) if pop.continuous else np.bincount(world.types, minlength=pop.size) / n
+        if pop.continuous:
+            shares[t] = world.genome.reshape(R, world.n_states, -1).mean(axis=1)
+        else:
+            shares[t] = np.bincount(world.types + run_types, minlength=R * pop.size).reshape(R, -1) / world.n_states
         if t >= window_start:
             window_pay += pay_state
 
@@ -535,30 +484,85 @@ def simulate(scenario, seed):
         payoffs = Payoffs(judge, played, adjustments)
         src = update.revise(world, payoffs)
         world.types = world.types[src]
-        world.genome = world.genome[src]
+        if pop.continuous:
+            world.genome = world.genome[src]
         for mech in active:
             mech.adapt(world, world.ns[mech.NAME], payoffs)
         _mutate(world)
+    return _results(world, shares, labels, window_pay)
 
+
+def _encounters_and_play(world, active) -> Play:
+    """Phases 1-4 of a period: encounters, each side's rule, play, stakes and charges."""
+    sides = Sides(world, world.structure.encounters(world.rng))
+    for mech in active:
+        mech.roles(world, world.ns[mech.NAME], sides)
+    for mech in active:
+        mech.withhold(world, world.ns[mech.NAME], sides)
+    for mech in active:
+        mech.perceive(world, world.ns[mech.NAME], sides)
+    play = _play(world, sides)
+    for mech in active:
+        mech.settle(world, world.ns[mech.NAME], play)
+    for mech in active:
+        mech.stakes(world, world.ns[mech.NAME], play)
+    for mech in active:
+        mech.charges(world, world.ns[mech.NAME], play)
+    for mech in active:
+        mech.attribute(world, world.ns[mech.NAME], play)
+    return play
+
+
+def _record_payoffs(world, rec, t, pay_state, played, floor) -> None:
+    """Mean payoff and inequality (Gini of payoffs above the game's floor) of each run."""
+    shifted = pay_state - floor * world.capability + 0.0
+    if played.all():
+        rec["mean_payoff"][t] = world.per_run(pay_state).mean(axis=1)
+        rec["inequality"][t] = gini_rows(world.per_run(shifted))
+        return
+    for r, (pay, ok, x) in enumerate(zip(world.per_run(pay_state), world.per_run(played), world.per_run(shifted),
+                                         strict=True)):
+        rec["mean_payoff"][t, r] = pay[ok].mean()
+        rec["inequality"][t, r] = gini(x[ok])
+
+
+def _results(world, shares, labels, window_pay) -> list:
+    sc, pop, m = world.scenario, world.population, world.n_states
     strategy_col = ([", ".join(f"{x:.3f}" for x in row) for row in world.genome] if pop.continuous
                     else np.asarray(pop.labels, dtype=object)[world.types])
-    states = {"state": np.arange(n), "strategy": strategy_col, "capability": world.capability}
+    states = {"strategy": strategy_col, "capability": world.capability}
     for mech in world.mechanisms:
         states.update(mech.state_columns(world, world.ns[mech.NAME]))
     states["window_payoff"] = window_pay / sc.window
-    import pandas as pd
-
-    return result(sc, world.records, shares, labels, pd.DataFrame(states))
+    records = {k: v.T.copy() for k, v in world.records.items()}  # (runs, periods): each run's row contiguous
+    shares = shares.transpose(1, 0, 2).copy()
+    out = []
+    for r in range(world.runs):
+        sl = slice(r * m, (r + 1) * m)
+        table = {"state": np.arange(m), **{k: np.asarray(v)[sl] for k, v in states.items()}}
+        out.append(result(sc, {k: v[r] for k, v in records.items()}, shares[r], labels, table))
+    return out
 
 
 def _mutate(world) -> None:
+    """A share ``mutation`` of each run's states draws a strategy from the kernel (each run
+    from its own stream, only when it has mutants, as alone)."""
     from . import dynamics
 
     pop, n = world.population, world.n
     mut = dynamics.mutate(n, world.scenario.mutation, world.rng)
-    if mut.any():
-        if pop.continuous:
-            world.genome[mut] = pop.draw(world.rng, int(mut.sum()))
-        else:
-            world.types[mut] = world.rng.choice(pop.size, size=int(mut.sum()), p=pop.kernel)
-            world.genome[mut] = pop.rules[world.types[mut]]
+    if not mut.any():
+        return
+    if not pop.continuous:
+        # rng.choice(size, p=kernel) of each run alone: one uniform per mutant, inverted on the cdf
+        cdf = np.asarray(pop.kernel, dtype=float).cumsum()
+        cdf /= cdf[-1]
+        world.types[mut] = cdf.searchsorted(world.rng.random_where(mut), side="right")
+        return
+    m = world.n_states
+    for r, g in enumerate(world.rng.gens):
+        sl = slice(r * m, (r + 1) * m)
+        here = mut[sl]
+        count = int(here.sum())
+        if count:
+            world.genome[sl][here] = pop.draw(g, count)

@@ -8,12 +8,11 @@ emerge), so ``emerged`` is true exactly when ``emergence_period`` is set.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ScenarioResult", "gini", "weighted_gini", "result", "SUMMARY_METRICS", "CORE_PERIOD_COLUMNS", "FORMS"]
+__all__ = ["ScenarioResult", "gini", "gini_rows", "weighted_gini", "result", "SUMMARY_METRICS", "CORE_PERIOD_COLUMNS", "FORMS"]
 
 #: per-period outcomes of the loop itself (mechanisms add their ``PERIOD_COLUMNS``)
 CORE_PERIOD_COLUMNS = ("cooperation", "mean_payoff", "inequality")
@@ -37,7 +36,19 @@ def gini(x: np.ndarray) -> float:
     total = x.sum()
     if n == 0 or total <= 0:
         return 0.0
-    return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
+    # an element-wise product and numpy's pairwise sum, not a BLAS dot product (whose
+    # summation order, hence last bits, depends on the BLAS library's threads)
+    return float(((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * total))
+
+
+def gini_rows(x: np.ndarray) -> np.ndarray:
+    """Gini coefficient of each row of non-negative values (R, n) -> (R,); a row's value
+    does not depend on the other rows (runs in lockstep give each run its own)."""
+    x = np.sort(np.asarray(x, dtype=float), axis=1)
+    n = x.shape[1]
+    total = x.sum(axis=1)
+    num = (x * (2 * np.arange(1, n + 1) - n - 1)).sum(axis=1)  # as :func:`gini`, row by row
+    return np.divide(num, n * total, out=np.zeros_like(total), where=total > 0)
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -52,7 +63,6 @@ def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
     return float(w @ diff @ w / (2 * mean))
 
 
-@dataclass(frozen=True)
 class ScenarioResult:
     """Tables from one run.
 
@@ -61,29 +71,47 @@ class ScenarioResult:
     ``states``: the final state of every state (strategy, capability, the mechanisms'
     columns such as member, good_standing, advised, and the mean payoff over the last
     window). ``summary``: a dict of run outcomes (emerged, emergence_period,
-    final_cooperation, window_cooperation, ...).
+    final_cooperation, window_cooperation, ...). The two tables are built on first use
+    (a sweep that keeps only summaries never pays for them).
     """
 
-    scenario: Any
-    periods: Any
-    states: Any
-    summary: dict
+    __slots__ = ("scenario", "_periods", "_states", "summary")
+
+    def __init__(self, scenario: Any, periods: Any, states: Any, summary: dict):
+        self.scenario, self._periods, self._states, self.summary = scenario, periods, states, summary
+
+    @property
+    def periods(self):
+        if callable(self._periods):
+            self._periods = self._periods()
+        return self._periods
+
+    @property
+    def states(self):
+        if callable(self._states):
+            self._states = self._states()
+        return self._states
 
     @property
     def emerged(self) -> bool:
         return bool(self.summary["emerged"])
 
+    def __repr__(self) -> str:
+        return f"ScenarioResult(summary={self.summary!r})"
+
+    def __reduce__(self):  # pickled (e.g. returned by a worker) with its tables built
+        return ScenarioResult, (self.scenario, self.periods, self.states, self.summary)
+
 
 def result(sc, records: dict, shares: np.ndarray, labels, states) -> ScenarioResult:
-    """Per-period table and run summary (emergence over the last ``window`` periods)."""
-    import pandas as pd
+    """Per-period table and run summary (emergence over the last ``window`` periods).
 
-    periods = pd.DataFrame({"period": np.arange(sc.periods), **records})
-    for j, name in enumerate(labels):
-        periods[name] = shares[:, j]
-    coop = periods["cooperation"].to_numpy()
-    window_mean = float(coop[-sc.window:].mean())
-    trailing = np.convolve(coop, np.ones(sc.window) / sc.window, mode="valid")
+    ``records``: period columns (arrays of length ``periods``); ``shares`` (periods, traits);
+    ``states``: a DataFrame, or a dict of columns (made a DataFrame on first use)."""
+    coop = np.asarray(records["cooperation"], dtype=float)
+    w = sc.window
+    window_mean = float(coop[-w:].mean())
+    trailing = np.convolve(coop, np.ones(w) / w, mode="valid")
     emerged = bool(window_mean >= sc.threshold)
     above = trailing >= sc.threshold
     above[-1] = emerged  # the same mean, computed once: the flag and the period never disagree
@@ -91,14 +119,28 @@ def result(sc, records: dict, shares: np.ndarray, labels, states) -> ScenarioRes
     start = int(below[-1] + 1) if below.size else 0
     summary = {
         "emerged": emerged,
-        "emergence_period": start + sc.window - 1 if emerged else None,
+        "emergence_period": start + w - 1 if emerged else None,
         "window_cooperation": window_mean,
         "final_cooperation": float(coop[-1]),
         "mean_cooperation": float(coop.mean()),
-        "window_payoff": float(periods["mean_payoff"].to_numpy()[-sc.window:].mean()),
-        "window_inequality": float(periods["inequality"].to_numpy()[-sc.window:].mean()),
-        **{f"window_form_{form}": float(periods[f"form_{form}"].to_numpy()[-sc.window:].mean())
+        "window_payoff": float(np.asarray(records["mean_payoff"], dtype=float)[-w:].mean()),
+        "window_inequality": float(np.asarray(records["inequality"], dtype=float)[-w:].mean()),
+        **{f"window_form_{form}": float(np.asarray(records[f"form_{form}"], dtype=float)[-w:].mean())
            for form in FORMS},
         **{f"final_{name}": float(shares[-1, j]) for j, name in enumerate(labels)},
     }
-    return ScenarioResult(sc, periods, states, summary)
+
+    def periods():
+        import pandas as pd
+
+        table = pd.DataFrame({"period": np.arange(sc.periods), **records})
+        for j, name in enumerate(labels):
+            table[name] = shares[:, j]
+        return table
+
+    def state_table():
+        import pandas as pd
+
+        return pd.DataFrame(states)
+
+    return ScenarioResult(sc, periods, states if not isinstance(states, dict) else state_table, summary)

@@ -317,6 +317,25 @@ class Scenario:
 
         return simulate(self, seed)
 
+    def run_batch(self, seeds) -> list[ScenarioResult]:
+        """One run per seed, in lockstep when the scenario allows it
+        (:mod:`coopsim.world.batch`), else one by one; ``run_batch(seeds)[i]`` equals
+        ``run(seeds[i])`` value for value.
+
+        >>> sc = Scenario(n_states=10, periods=20, window=5)
+        >>> [r.summary["window_cooperation"] for r in sc.run_batch([1, 2])] == [
+        ...     sc.run(seed=1).summary["window_cooperation"], sc.run(seed=2).summary["window_cooperation"]]
+        True
+        """
+        from .batch import supports_lockstep
+
+        seeds = list(seeds)
+        if len(seeds) > 1 and supports_lockstep(self):
+            from .loop import simulate_runs
+
+            return simulate_runs(self, seeds)
+        return [self.run(seed=s) for s in seeds]
+
 
 def scenario_keys() -> list[str]:
     """The top-level keys of a scenario table (TOML ``[scenario]``): its fields, then the

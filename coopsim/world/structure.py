@@ -44,6 +44,9 @@ class Structure:
 
     n_states: int
     group_size: int = 2
+    #: True when ``encounters`` returns the same encounters every period without drawing
+    #: (runs in lockstep then build their union once)
+    fixed_encounters = False
 
     def encounters(self, rng: np.random.Generator) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -79,6 +82,10 @@ class WellMixed(Structure):
         check_int("n_states", self.n_states, minimum=2)
         check_choice("matching", self.matching, ("random", "all_pairs"))
         check_int("encounters_per_period", self.encounters_per_period, minimum=1)
+
+    @property
+    def fixed_encounters(self) -> bool:  # type: ignore[override]
+        return self.matching == "all_pairs"
 
     def encounters(self, rng: np.random.Generator) -> np.ndarray:
         n = self.n_states
@@ -127,6 +134,7 @@ class Network(Structure):
     self_interaction: bool = False
     group_size: int = 2
     graph: object = field(default=None, repr=False)
+    fixed_encounters = True
 
     def __post_init__(self) -> None:
         deg = np.diff(self.indptr)

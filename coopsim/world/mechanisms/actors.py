@@ -41,6 +41,9 @@ class Actors(Mechanism):
     threshold_share: float = 0.5
     risk: float = 0.9
 
+    def lockstep(self, scenario) -> bool:
+        return True  # no hooks: it only sets the scenario's game, kernel or lengths
+
     def __post_init__(self) -> None:
         check_int("actors.n_actors", self.n_actors, minimum=2)
         check_choice("actors.game", self.game, GROUP_GAMES)

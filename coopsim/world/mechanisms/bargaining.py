@@ -106,6 +106,9 @@ class Bargaining(Mechanism):
                                  f"a positive cost per round of delay (the game's R - P is not positive: "
                                  f"{scenario.game})")
 
+    def lockstep(self, scenario) -> bool:
+        return True
+
     # ------------------------------------------------------------------ behaviour
     def setup(self, world, ns) -> None:
         world.add_column("delay")
@@ -122,7 +125,8 @@ class Bargaining(Mechanism):
             d = world.stream(self).geometric(ns.agree, size=play.E) - 1  # rounds before agreement
             share = np.minimum(d, play.length) / play.length
         play.delay(share)
-        ns.delay = float((share * play.length).sum() / play.length.sum())  # share of all rounds
+        # share of all rounds, per run
+        ns.delay = world.per_run(share * play.length).sum(axis=1) / world.per_run(play.length).sum(axis=1)
 
     def attribute(self, world, ns, play) -> None:
         """Cooperation after the parties settled the terms is *negotiated* (the source

@@ -80,6 +80,14 @@ class Mechanism:
                                  "one of the parameters " + ", ".join(sorted(names)))
         return cls(**values)
 
+    def lockstep(self, scenario) -> bool:
+        """True when this mechanism can act in a world of several runs in lockstep
+        (:mod:`coopsim.world.batch`): it draws only evenly split arrays (or
+        ``random_where``/``per_run``), records per run (``world.run_mean``) and never mixes
+        states of different runs. False by default: a mechanism from outside the package
+        runs its scenarios one run at a time unless it says so."""
+        return False
+
     # ------------------------------------------------------------------ settings
     def check(self, scenario) -> None:
         """Refuse, with a clear error, a scenario setting this mechanism cannot act under.

@@ -124,6 +124,11 @@ class Domestic(Mechanism):
         rejection = np.asarray(hawkishness) * (1.0 - self.uncertainty * np.asarray(endorser, dtype=float))
         return failure_probability(self.veto_players, self.quorum, rejection)
 
+    def lockstep(self, scenario) -> bool:
+        """Runs share the ratification levels (one rule transformation per level) unless
+        hawkishness is spread over states, which gives every run levels of its own."""
+        return self.spread == 0 and (self.endorsers == 0 or self.levels >= 2)
+
     def setup(self, world, ns) -> None:
         n = world.n
         ns.hawk = np.full(n, self.hawkishness)
@@ -137,7 +142,8 @@ class Domestic(Mechanism):
             ns.hawk = np.clip(self.hawkishness + self.spread * rng.uniform(-1.0, 1.0, n), 0.0, 1.0)
         if self.endorsers > 0:
             ns.endorser = rng.random(n) < self.endorsers
-        ns.failure = bin_levels(self.failures(ns.hawk, ns.endorser), self.levels) if self.ratifies else np.zeros(n)
+        ns.failure = (np.concatenate([bin_levels(f, self.levels) for f in world.per_run(self.failures(ns.hawk, ns.endorser))])
+                      if self.ratifies else np.zeros(n))  # binned within each run
         for i, level in enumerate(np.unique(ns.failure[ns.failure > 0])):
             name = f"ratification_{i}"
             world.declare_transform(name, lambda rows, keep=1.0 - float(level): rows * keep)

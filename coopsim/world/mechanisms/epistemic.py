@@ -140,6 +140,9 @@ class Epistemic(Mechanism):
     def refuse_bias(self, update: str, why: str) -> None:
         self.refuse_perceived("payoff_bias", update, why)
 
+    def lockstep(self, scenario) -> bool:
+        return True
+
     def setup(self, world, ns) -> None:
         n = world.n
         ns.advised = world.stream(self).random(n) < self.reach if self.is_active else np.ones(n, dtype=bool)
@@ -155,7 +158,7 @@ class Epistemic(Mechanism):
             sides.misperceive(~ns.advised[sides.enc])
 
     def record(self, world, ns, t: int) -> None:
-        world.records["advised"][t] = ns.advised.mean()
+        world.records["advised"][t] = world.run_mean(ns.advised)
 
     def observe(self, world, ns, play) -> None:
         if self.diffusion > 0:

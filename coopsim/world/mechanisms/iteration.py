@@ -32,6 +32,9 @@ class Iteration(Mechanism):
     continuation: float | None = None
     rounds: int | None = None
 
+    def lockstep(self, scenario) -> bool:
+        return True  # no hooks: it only sets the scenario's game, kernel or lengths
+
     def __post_init__(self) -> None:
         if self.continuation is None and self.rounds is None:
             object.__setattr__(self, "continuation", DEFAULT_CONTINUATION)

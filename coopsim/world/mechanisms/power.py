@@ -154,11 +154,15 @@ class Power(Mechanism):
                                  "to defer to)")
 
     # ------------------------------------------------------------------ behaviour
+    def lockstep(self, scenario) -> bool:
+        return True
+
     def setup(self, world, ns) -> None:
-        world.capability = self.capability_vector(world.n)
+        one = self.capability_vector(world.n_states)  # the same in every run (quantiles, not draws)
+        world.capability = np.tile(one, world.runs)
         ns.hegemon = np.zeros(world.n, dtype=bool)
         if self.is_active:
-            ns.hegemon[self.hegemons(world.capability)] = True
+            ns.hegemon[(self.hegemons(one)[None, :] + world.n_states * np.arange(world.runs)[:, None]).ravel()] = True
         ns.equal = bool(np.ptp(world.capability) < 1e-12)
 
     def roles(self, world, ns, sides) -> None:

@@ -97,6 +97,9 @@ class Reciprocity(Mechanism):
     conditional: float | None = None
     cooperators: float | None = None
 
+    def lockstep(self, scenario) -> bool:
+        return True  # no hooks: it only sets the scenario's game, kernel or lengths
+
     def __post_init__(self) -> None:
         for name in ("share", "generosity", "conditional", "cooperators"):
             if getattr(self, name) is not None:

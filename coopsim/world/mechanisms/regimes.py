@@ -114,6 +114,9 @@ class Regime(Mechanism):
                                  f"'withhold' with game = {game!r}: exclusion denies a share of a public good's "
                                  "pot and acts only in public goods games")
 
+    def lockstep(self, scenario) -> bool:
+        return True
+
     # ------------------------------------------------------------------ behaviour
     def setup(self, world, ns) -> None:
         n = world.n
@@ -142,7 +145,11 @@ class Regime(Mechanism):
 
     def stakes(self, world, ns, play) -> None:
         if self.exclusion == "exclude" and play.excluded.any():
-            play.stake = public_good_stake(world, play)
+            # recomputed only in the runs where someone is excluded (as each run alone)
+            runs = world.per_run(play.excluded).reshape(world.runs, -1).any(axis=1)
+            stake = public_good_stake(world, play)
+            play.stake = stake if runs.all() else np.where(np.repeat(runs, play.E // world.runs)[:, None], stake,
+                                                           play.stake)
 
     def charges(self, world, ns, play) -> None:
         enc = play.enc
@@ -167,21 +174,22 @@ class Regime(Mechanism):
             play.attribute(np.broadcast_to(ns.member[play.enc].all(1)[:, None], play.enc.shape), "institutional")
 
     def record(self, world, ns, t: int) -> None:
-        world.records["good_standing"][t] = ns.good.mean()
-        world.records["members"][t] = ns.member.mean()
+        world.records["good_standing"][t] = world.run_mean(ns.good)
+        world.records["members"][t] = world.run_mean(ns.member)
 
     def adapt(self, world, ns, payoffs) -> None:
         if not self.membership_choice:
             return
         sc, n, rng = world.scenario, world.n, world.stream(self)
-        r = rng.integers(0, n - 1, size=n)
-        other = r + (r >= np.arange(n))
+        m, offset = world.n_states, world.offset  # a random other state of the same run
+        r = rng.integers(0, m - 1, size=n)
+        other = r + (r >= np.arange(n) - offset) + offset
         diff = payoffs.judge[other] - payoffs.judge
         prob = 0.5 * (1.0 + np.tanh(0.5 * sc.selection_intensity * diff))
         adopt = (rng.random(n) < sc.revision_rate) & (rng.random(n) < prob) & payoffs.played & payoffs.played[other]
         member = np.where(adopt, ns.member[other], ns.member)
         explore = rng.random(n) < sc.mutation
-        member[explore] = rng.random(int(explore.sum())) < 0.5
+        member[explore] = rng.random_where(explore) < 0.5
         ns.member = member
 
     def state_columns(self, world, ns) -> dict:

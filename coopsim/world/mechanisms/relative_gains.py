@@ -66,6 +66,9 @@ class RelativeGains(Mechanism):
     def is_neutral(self) -> bool:
         return self.coefficient == 0.0
 
+    def lockstep(self, scenario) -> bool:
+        return True
+
     # ------------------------------------------------------------------ behaviour
     def setup(self, world, ns) -> None:
         k = self.coefficient

@@ -26,6 +26,10 @@ class UpdateRule:
     SOURCES: ClassVar[tuple[str, ...]] = ()
     POPULATION: ClassVar[str] = "finite"
     PERCEIVED_PAYOFFS: ClassVar[bool] = False
+    #: True when ``revise`` works on a world of several runs in lockstep
+    #: (:mod:`coopsim.world.batch`): it draws evenly split arrays from ``world.rng`` and
+    #: takes models only from ``world.structure`` (which keeps them inside each run)
+    LOCKSTEP: ClassVar[bool] = False
 
     def check(self, scenario) -> None:
         """Refuse scenario settings this rule cannot honour (ParameterError)."""

@@ -16,10 +16,13 @@ class BestNeighbour(UpdateRule):
     NAME = "best_neighbour"
     DESCRIPTION = "copy the best-scoring neighbour (deterministic imitation)"
     SOURCES = ("Nowak & May (1992) Nature 359:826",)
+    LOCKSTEP = True
 
     def prepare(self, world) -> None:
         world.neighbours = world.structure.neighbours_csr
+        world.neighbour_columns = dynamics.regular_columns(world.neighbours)  # once per run
 
     def revise(self, world, payoffs) -> np.ndarray:
         judge = np.where(payoffs.played, payoffs.judge, -np.inf)
-        return dynamics.best_neighbour(judge, world.neighbours, world.rng, world.scenario.revision_rate)
+        return dynamics.best_neighbour(judge, world.neighbours, world.rng, world.scenario.revision_rate,
+                                       columns=world.neighbour_columns)

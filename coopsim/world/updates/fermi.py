@@ -21,6 +21,7 @@ class Fermi(UpdateRule):
     DESCRIPTION = "pairwise comparison with a random model (Fermi rule)"
     SOURCES = ("Szabó & Tőke (1998) Phys. Rev. E 58:69", "Traulsen et al. (2006) Phys. Rev. E 74:011909")
     PERCEIVED_PAYOFFS = True
+    LOCKSTEP = True
 
     def revise(self, world, payoffs) -> np.ndarray:
         sc, rng, n = world.scenario, world.rng, world.n

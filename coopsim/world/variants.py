@@ -1,0 +1,104 @@
+"""The table of rule variants of a run: each strategy and the fixed rules ALLC / ALLD, as
+played through every combination of the rule transformations (perception errors first,
+then those the mechanisms declared), and with the exact engine the value of every pair
+of variants, computed once per run (or batch of runs)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .perception import misperceive_group, misperceive_memory_one
+
+__all__ = ["prepare_variants", "prepare_machines", "transforms_requested"]
+
+
+def prepare_variants(world) -> None:
+    """Fixed rules, the table of rule variants and, with the exact engine, their payoffs."""
+    sc, pop, k = world.scenario, world.population, world.k
+    if world.is_group:
+        allc, alld = np.concatenate([np.ones(2 * k), [1.0]]), np.concatenate([np.zeros(2 * k), [0.0]])
+    else:
+        allc, alld = np.array([1.0, 1, 1, 1, 1]), np.array([0.0, 0, 0, 0, 0])
+    world.fixed_rows = {"ALLC": allc, "ALLD": alld}
+    world.variant_rows = world.dist_table = world.group_tables = None
+    e = world.perception_error
+    # perception errors come first (bit 0), then the transformations mechanisms declared
+    perception = (lambda r: misperceive_group(r, k, e)) if world.is_group else (lambda r: misperceive_memory_one(r, e))
+    transforms = [("perception", perception)] + [t for t in world.transforms if t[0] != "perception"]
+    world.transform_bit = {name: bit for bit, (name, _) in enumerate(transforms)}
+    world.transform_fns = [fn for _, fn in transforms]
+    if pop.continuous:
+        return
+    rules = pop.rules
+    m = rules.shape[0]
+    world.fixed_code = {"ALLC": m, "ALLD": m + 1}
+    world.n_base_variants = m + 2
+    if pop.machines is not None:
+        prepare_machines(world)
+        return
+    base_rows = np.concatenate([rules, allc[None, :], alld[None, :]])
+    layers = []
+    for code in range(2 ** len(transforms)):
+        rows = base_rows
+        for bit, (_, fn) in enumerate(transforms):
+            if code >> bit & 1:
+                rows = fn(rows)
+        layers.append(rows)
+    world.variant_rows = np.concatenate(layers)
+    if sc.engine == "exact":
+        from ..engine import exact
+
+        V, it = world.variant_rows.shape[0], sc.iteration
+        world.dist_table = exact.state_distribution(
+            np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
+            continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
+        _pair_tables(world)
+    if world.is_group:
+        # the variants' tables with noise folded in, the payoff lookup and the length law,
+        # prepared once: each period then calls the group engine's core without revalidating
+        from ..engine import rounds
+
+        nz = float(sc.noise)
+        folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
+        turns, w = rounds.length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
+
+
+def transforms_requested(world) -> list[str]:
+    """The rule transformations the active mechanisms asked for in ``setup``."""
+    return (["perception"] if world.perception_error > 0 else []) + [n for n, _ in world.transforms]
+
+
+def prepare_machines(world) -> None:
+    """Finite-state machines: the variants are the machines and ALLC / ALLD as machines;
+    with the exact engine every pair of variants is valued once (joint machine chain)."""
+    from ..strategies import ALLC, ALLD
+    from ..strategies.automata import from_memory_one
+
+    asked = transforms_requested(world)
+    if asked:
+        from .._validation import ParameterError
+
+        raise ParameterError("strategies", world.population.labels,
+                             f"memory-one strategies only: the rule transformations {asked} act on memory-one "
+                             "rules, not on finite-state machines (automata)")
+    sc, it = world.scenario, world.scenario.iteration
+    world.variant_machines = np.array(list(world.population.machines) + [from_memory_one(ALLC),
+                                                                          from_memory_one(ALLD)], dtype=object)
+    if sc.engine == "exact":
+        from ..engine.automata import outcome_distribution
+
+        V = len(world.variant_machines)
+        P, Q = np.repeat(np.arange(V), V), np.tile(np.arange(V), V)
+        world.dist_table = outcome_distribution(list(world.variant_machines[P]), list(world.variant_machines[Q]),
+                                                rounds=it.rounds, continuation=it.continuation,
+                                                noise=sc.noise).reshape(V, V, 4)
+        _pair_tables(world)
+
+
+def _pair_tables(world) -> None:
+    """Per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
+    of every pair of variants, from the exact state distributions."""
+    L = world.scenario.iteration.expected_rounds
+    per0 = (world.dist_table * L) / L
+    per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
+    world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])

@@ -1,0 +1,214 @@
+"""Runs in lockstep (coopsim.world.batch): every run of a batch has, value for value, the
+numbers it has alone, whatever the batch; what cannot run in lockstep says so and runs
+one by one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import coopsim as cs
+from coopsim.engine import group_runs, rounds
+from coopsim.strategies import automata
+from coopsim.experiments.batching import _chunks
+from coopsim.experiments.runner import run_seed, sweep
+from coopsim.world import mechanisms
+from coopsim.world.batch import Streams, supports_lockstep
+from coopsim.world.loop import simulate_runs
+from coopsim.world.mechanisms import Mechanism
+from coopsim.world.scenario import Scenario
+
+SMALL = dict(n_states=20, periods=40, window=10)
+PG = {"game": "public_goods", "actors.n_actors": 4}
+CASES = {
+    "default": {},
+    "exact": {"engine": "exact", "mutation": 0.05},
+    "odd_pairs": {"n_states": 21, "engine": "exact", "mutation": 0.05},
+    "ring_best_neighbour": {"structure": "ring", "update": "best_neighbour"},
+    "lattice": {"n_states": 16, "structure": "lattice", "engine": "exact"},
+    "small_world": {"structure": "small_world"},
+    "all_pairs_coercive": {"structure": "all_pairs", "power.hegemon_share": 0.4, "power.hegemon_role": "coercive"},
+    "k_major_deference": {"engine": "exact", "power.distribution": "k_major", "power.k": 3,
+                          "power.major_share": 0.5, "power.deference": 0.3},
+    "regime_choice": {"engine": "exact", "regime.membership": 0.5, "regime.monitoring": 0.6,
+                      "regime.sanction": 0.5, "regime.membership_choice": True, "mutation": 0.05},
+    "regime_peer": {"regime.membership": 0.8, "regime.monitoring": 0.3, "regime.peer_sanction": 0.2,
+                    "regime.peer_cost": 0.1},
+    "epistemic": {"epistemic.reach": 0.3, "epistemic.misperception": 0.1, "epistemic.diffusion": 0.2,
+                  "epistemic.payoff_bias": 0.5},
+    "consensus": {"engine": "exact", "epistemic.reach": 0.5, "epistemic.consensus": "cooperative",
+                  "epistemic.accuracy": 0.7},
+    "memory_one": {"strategies": ("memory_one",), "mutation": 0.05},
+    "reactive_exact": {"strategies": ("reactive",), "engine": "exact", "mutation": 0.1},
+    "rounds": {"iteration.rounds": 7},
+    "machines": {"strategies": (cs.ALLD, cs.TFT, automata.grudger(), automata.tit_for_two_tats()),
+                 "iteration.rounds": 12},
+    "machines_exact": {"strategies": (cs.ALLD, automata.grudger(), automata.tit_for_two_tats()),
+                       "engine": "exact", "mutation": 0.05},
+    "domestic": {"engine": "exact", "domestic.veto_players": 3, "domestic.endorsers": 0.3,
+                 "domestic.audience_cost": 0.5},
+    "relative_gains": {"engine": "exact", "relative_gains.weight": 0.5, "relative_gains.spread": 0.3},
+    "bargaining": {"bargaining.at_stake": 0.5},
+    "public_goods": {**PG, "strategies": ("ALLC", "ALLD", "TFT", "GTFT", "CondCoop50"), "mutation": 0.05},
+    "public_goods_deterministic": {**PG, "strategies": ("ALLC", "ALLD", "TFT"), "noise": 0.0},
+    "public_goods_remainder": {**PG, "n_states": 23, "strategies": ("ALLC", "ALLD", "TFT")},
+    "public_goods_long": {**PG, "strategies": ("ALLC", "ALLD", "TFT"), "iteration.continuation": 0.95},
+    "public_goods_regime_exclusion": {**PG, "strategies": ("ALLC", "ALLD", "TFT", "CondCoop50"),
+                                      "regime.membership": 1.0, "regime.monitoring": 0.5,
+                                      "regime.sanction": 0.1, "regime.exclusion": "exclude"},
+    "public_goods_everything": {**PG, "strategies": ("ALLC", "ALLD", "TFT", "CondCoop50"),
+                                "regime.membership": 1.0, "regime.monitoring": 0.5, "regime.sanction": 0.3,
+                                "power.hegemon_share": 0.3, "power.hegemon_role": "coercive",
+                                "epistemic.reach": 0.4, "epistemic.misperception": 0.1,
+                                "epistemic.diffusion": 0.1, "relative_gains.weight": 0.3},
+    "volunteers_lattice": {"n_states": 16, "structure": "lattice", "game": "volunteers_dilemma",
+                           "actors.n_actors": 5, "strategies": ("ALLC", "ALLD", "TFT")},
+}
+
+
+def _same(a, b) -> None:
+    pd.testing.assert_frame_equal(a.periods, b.periods, check_exact=True)
+    pd.testing.assert_frame_equal(a.states, b.states, check_exact=True)
+    assert a.summary == b.summary
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_run_of_a_batch_has_its_numbers_alone(case):
+    sc = Scenario(**SMALL).with_params(CASES[case])
+    assert supports_lockstep(sc)
+    seeds = [3, 0, 12345]
+    batch = simulate_runs(sc, seeds)
+    for seed, res in zip(seeds, batch, strict=True):
+        _same(res, sc.run(seed=seed))
+    # and whatever the batch: the same run in another company
+    _same(simulate_runs(sc, [99, 12345])[1], batch[2])
+
+
+def test_runs_of_a_batch_differ_from_each_other():
+    sc = Scenario(**SMALL)
+    a, b = simulate_runs(sc, [1, 2])
+    assert not a.periods["cooperation"].equals(b.periods["cooperation"])
+
+
+# ------------------------------------------------------------------ group games of several runs
+def _single(tab, lengths, paytab, gen, index):
+    g = rounds.play_group_tables(tab, lengths, paytab, gen, index=index)
+    return g.cooperation, g.payoff
+
+
+@pytest.mark.parametrize("chunk", [rounds.CHUNK, 6])
+def test_group_player_gives_each_run_the_single_run_engine_numbers(chunk, monkeypatch):
+    monkeypatch.setattr(rounds, "CHUNK", chunk)  # small chunks: several per run
+    monkeypatch.setattr(group_runs, "CHUNK", chunk)
+    game = cs.public_goods(3, multiplier=2.0)
+    n, R, G = 3, 4, 7
+    paytab = rounds.group_payoff_table(game, n)
+    rng = np.random.default_rng(0)
+    tab = np.concatenate([rng.random((3, 2 * n + 1)),  # stochastic tables
+                          (rng.random((2, 2 * n + 1)) < 0.5).astype(float)]).astype(np.float32)
+    index = rng.integers(0, 5, size=(R * G, n))
+    index[G:2 * G] = rng.integers(3, 5, size=(G, n))  # run 1 uses deterministic tables only
+    lengths = rng.geometric(0.3, size=R * G)
+    coop, pay = group_runs.play_group_runs(tab, lengths, paytab, Streams(
+        [np.random.default_rng(s) for s in range(R)]), index)
+    for r in range(R):
+        sl = slice(r * G, (r + 1) * G)
+        c1, p1 = _single(tab, lengths[sl], paytab, np.random.default_rng(r), index[sl])
+        assert np.array_equal(coop[sl], c1) and np.array_equal(pay[sl], p1)
+
+
+# ------------------------------------------------------------------ streams
+def test_streams_split_draws_evenly_over_runs():
+    def fresh():
+        return Streams([np.random.default_rng(i) for i in range(3)])
+
+    s = fresh()
+    x = s.random(12)
+    assert np.array_equal(x[4:8], np.random.default_rng(1).random(4))
+    p = np.linspace(0.1, 0.9, 6)
+    y = fresh().geometric(p)
+    assert np.array_equal(y[2:4], np.random.default_rng(1).geometric(p[2:4]))
+    with pytest.raises(ValueError, match="split evenly"):
+        s.random(10)
+    with pytest.raises(AttributeError, match="per_run"):
+        s.permutation(4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.0, 5.0), min_size=1, max_size=6).filter(lambda w: sum(w) > 0.01),
+       st.integers(0, 2**32 - 1), st.integers(0, 30))
+def test_mutants_draw_as_generator_choice_does(weights, seed, count):
+    # the loop inverts one uniform per mutant on the kernel's cdf: Generator.choice(size, p)
+    kernel = np.asarray(weights) / np.sum(weights)
+    cdf = kernel.cumsum()
+    cdf /= cdf[-1]
+    mine = cdf.searchsorted(np.random.default_rng(seed).random(count), side="right")
+    assert np.array_equal(mine, np.random.default_rng(seed).choice(kernel.size, size=count, p=kernel))
+
+
+def test_random_where_draws_each_runs_own_count():
+    mask = np.array([True, False, True, False, False, True])
+    got = Streams([np.random.default_rng(i) for i in range(2)]).random_where(mask)
+    assert np.array_equal(got, np.concatenate([np.random.default_rng(0).random(2), np.random.default_rng(1).random(1)]))
+
+
+# ------------------------------------------------------------------ what cannot run in lockstep
+@dataclass(frozen=True)
+class Tithe(Mechanism):
+    """A test mechanism from outside the package: it does not say it can run in lockstep."""
+
+    HYPOTHESIS = "T2"
+    NAME = "tithe"
+    rate: float = 0.0
+
+    @property
+    def is_neutral(self) -> bool:
+        return self.rate == 0.0
+
+    def charges(self, world, ns, play):
+        play.charges += self.rate
+
+
+@pytest.mark.parametrize("params", [{"update": "moran_bd"}, {"update": "replicator"},
+                                    {"domestic.veto_players": 2, "domestic.spread": 0.3}])
+def test_what_cannot_run_in_lockstep_says_so(params):
+    sc = Scenario(**SMALL).with_params(params)
+    assert not supports_lockstep(sc)
+    with pytest.raises(ValueError, match="lockstep"):
+        simulate_runs(sc, [1, 2])
+
+
+def test_outside_mechanism_runs_one_by_one_in_a_sweep_with_its_own_numbers():
+    mechanisms.register(Tithe)
+    try:
+        sc = Scenario(**SMALL, extensions={"tithe": {"rate": 0.1}})
+        assert not supports_lockstep(sc)
+        runs = sweep(sc, {"noise": [0.0, 0.05]}, replications=3, seed=5, progress=False).runs
+        row = runs[(runs.point == 1) & (runs.replication == 2)].iloc[0]
+        alone = sc.with_params({"noise": 0.05}).run(seed=run_seed(5, 1, 2))
+        assert row["window_cooperation"] == alone.summary["window_cooperation"]
+    finally:
+        mechanisms.unregister("tithe")
+
+
+def test_a_sweep_in_lockstep_gives_each_run_its_numbers_alone():
+    sc = Scenario(**SMALL).with_params(CASES["public_goods_everything"])
+    runs = sweep(sc, {"regime.monitoring": [0.2, 0.8]}, replications=5, seed=9, progress=False).runs
+    for point, rep in [(0, 0), (1, 4), (1, 2)]:
+        row = runs[(runs.point == point) & (runs.replication == rep)].iloc[0]
+        alone = sc.with_params({"regime.monitoring": [0.2, 0.8][point]}).run(seed=run_seed(9, point, rep))
+        for k in ("window_cooperation", "window_payoff", "final_cooperation"):
+            assert row[k] == alone.summary[k]
+
+
+def test_chunks_keep_a_points_replications_together():
+    tasks = [(p, r) for p in range(3) for r in range(10)] + [(3, 0), (4, 0), (4, 1)]
+    chunks = list(_chunks(tasks, 6))
+    assert sorted(t for c in chunks for t in c) == sorted(tasks)
+    assert all(len(c) <= 6 for c in chunks)
+    # a point with more replications than a chunk holds is cut into equal pieces
+    assert [len(c) for c in chunks if {p for p, _ in c} == {0}] == [5, 5]
