@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from ._validation import ParameterError
@@ -33,22 +32,22 @@ class UsageError(Exception):
 
 
 def _load(path: str):
+    if not Path(path).exists():  # before the experiments' imports: a typo is refused at once
+        raise UsageError(f"{path}: no such file")
     from .experiments import load_experiment
 
-    if not Path(path).exists():
-        raise UsageError(f"{path}: no such file")
     return load_experiment(path)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
+    exp = _load(args.file)  # a missing file is refused before the imports below
     from .experiments import run_experiment
     from .experiments.preparation import output_folder
     from .experiments.runner import WorkerDied, clamp_workers
     from .experiments.store_lock import folder_lock
 
-    exp = _load(args.file)
     if args.workers < 1 and args.workers != -1:
         raise UsageError(f"--workers={args.workers} is not allowed: an integer >= 1, or -1 for every core")
     if args.repair and not args.resume:
@@ -371,6 +370,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    from importlib import metadata
+
     import coopsim
 
     print(f"coopsim {coopsim.__version__}  (python {sys.version.split()[0]})")
