@@ -243,11 +243,20 @@ def _facets(runs, params: list[str], used: list[str], kind: str) -> list[str]:
     return rest
 
 
-def _cmd_plot(args: argparse.Namespace) -> int:
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend: files only, no GUI toolkit is imported."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # before coopsim.plots (and pyplot, imported once the arguments are checked)
 
     from . import analysis, plots
 
@@ -297,6 +306,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         used = {"curve": [parameter, args.by], "phase": [parameter, args.by], "time": [args.by],
                 "shares": []}[kind]
         rest = _facets(runs, params, [u for u in used if u], kind)
+        plt = _pyplot()
         groups = [((), runs)] if not rest else list(runs.groupby(rest, sort=True, dropna=False))
         ncols = min(3, len(groups))
         nrows = -(-len(groups) // ncols)
@@ -330,7 +340,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
         with folder_lock(args.folder), record_written(args.folder):
             paths = plots.save(fig, out, formats)
-    plt.close(fig)
+    _pyplot().close(fig)
     if len(panels) > 1:
         print(f"{len(panels)} panels, one per value of " + ", ".join(panels[0]), file=sys.stderr)
     for p in paths:

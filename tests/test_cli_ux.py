@@ -255,3 +255,10 @@ def test_plot_imports_neither_verdicts_nor_scipy_stats_nor_axelrod(grid, tmp_pat
     assert out.with_suffix(".png").is_file()  # the figure was drawn and written
     assert {"pandas", "matplotlib", "coopsim.analysis.tables"} <= loaded
     assert not set(HEAVY) & loaded, sorted(set(HEAVY) & loaded)
+
+
+def test_plot_refuses_a_bad_metric_before_importing_pyplot(grid):
+    loaded = _modules_after(["plot", str(grid), "--where", "noise=0.0", "--where", "mutation=0.0",
+                             "--metric", "nope", "--format", "png"])
+    assert "coopsim.experiments.results" in loaded  # the folder was read: the refusal names its metrics
+    assert not {*HEAVY, "matplotlib.pyplot"} & loaded, sorted({*HEAVY, "matplotlib.pyplot"} & loaded)
