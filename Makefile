@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/world_scaling.py --quick
 	$(BIN)/python benchmarks/moran_vs_axelrod.py --quick
 	$(BIN)/python benchmarks/experiments_timing.py
+	$(BIN)/python benchmarks/cli_startup.py
 
 ## The tutorials in JupyterLab (installs JupyterLab into .venv on first use)
 notebooks: $(STAMP)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from ._validation import ParameterError
@@ -33,22 +32,22 @@ class UsageError(Exception):
 
 
 def _load(path: str):
+    if not Path(path).exists():  # before the experiments' imports: a typo is refused at once
+        raise UsageError(f"{path}: no such file")
     from .experiments import load_experiment
 
-    if not Path(path).exists():
-        raise UsageError(f"{path}: no such file")
     return load_experiment(path)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     import os
 
+    exp = _load(args.file)  # a missing file is refused before the imports below
     from .experiments import run_experiment
     from .experiments.preparation import output_folder
     from .experiments.runner import WorkerDied, clamp_workers
     from .experiments.store_lock import folder_lock
 
-    exp = _load(args.file)
     if args.workers < 1 and args.workers != -1:
         raise UsageError(f"--workers={args.workers} is not allowed: an integer >= 1, or -1 for every core")
     if args.repair and not args.resume:
@@ -244,11 +243,20 @@ def _facets(runs, params: list[str], used: list[str], kind: str) -> list[str]:
     return rest
 
 
-def _cmd_plot(args: argparse.Namespace) -> int:
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend: files only, no GUI toolkit is imported."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # before coopsim.plots (and pyplot, imported once the arguments are checked)
 
     from . import analysis, plots
 
@@ -298,6 +306,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         used = {"curve": [parameter, args.by], "phase": [parameter, args.by], "time": [args.by],
                 "shares": []}[kind]
         rest = _facets(runs, params, [u for u in used if u], kind)
+        plt = _pyplot()
         groups = [((), runs)] if not rest else list(runs.groupby(rest, sort=True, dropna=False))
         ncols = min(3, len(groups))
         nrows = -(-len(groups) // ncols)
@@ -331,7 +340,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
         with folder_lock(args.folder), record_written(args.folder):
             paths = plots.save(fig, out, formats)
-    plt.close(fig)
+    _pyplot().close(fig)
     if len(panels) > 1:
         print(f"{len(panels)} panels, one per value of " + ", ".join(panels[0]), file=sys.stderr)
     for p in paths:
@@ -371,6 +380,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    from importlib import metadata
+
     import coopsim
 
     print(f"coopsim {coopsim.__version__}  (python {sys.version.split()[0]})")

@@ -508,3 +508,32 @@ def test_sobol_without_salib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "SALib.analyze", None)
     with pytest.raises(ImportError, match="pip install"):
         an.sobol_indices(pd.DataFrame({"point": [0], "window_cooperation": [0.5]}), ISHIGAMI)
+
+
+def test_interval_quantiles_are_the_floats_of_scipy_stats():
+    # intervals use scipy.special (no scipy.stats import for coopsim plot): the same numbers
+    from coopsim.analysis.intervals import _t_bounds, _z
+
+    n = np.array([0.0, 1, 2, 3, 5, 10, 30, 100, 1000, 1e6])
+    sd = np.linspace(0.1, 2.0, n.size)
+    for c in (1e-9, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999, 1 - 1e-12):
+        assert _z(c) == float(stats.norm.ppf(0.5 + c / 2.0))
+        lo, hi = _t_bounds(np.full(n.size, 0.25), sd, n, c)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf(0.5 + c / 2.0, np.where(n > 1, n - 1, np.nan)) * sd / np.sqrt(n)
+        half = np.where(n > 1, half, np.nan)
+        assert np.array_equal(lo, 0.25 - half, equal_nan=True) and np.array_equal(hi, 0.25 + half, equal_nan=True)
+
+
+def test_analysis_loads_its_modules_on_first_use():
+    import subprocess
+
+    code = ("import sys, coopsim.analysis as an; assert 'scipy.stats' not in sys.modules; "
+            "an.emergence_table, an.wilson_interval, an.ok_runs; "
+            "assert not {'scipy.stats', 'coopsim.analysis.hypotheses'} & set(sys.modules); "
+            "from coopsim.analysis import hypothesis_report; "
+            "assert an.hypotheses.hypothesis_report is hypothesis_report; "
+            "assert set(an.__all__) <= set(dir(an)); [getattr(an, n) for n in an.__all__]")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        an.no_such_name  # noqa: B018

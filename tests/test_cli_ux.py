@@ -217,3 +217,48 @@ def test_coopsim_run_in_a_log_prints_progress_lines(tmp_path):
     assert lines[0] == "three_way: 32 runs to do"
     assert lines[-1].startswith("three_way: 32/32 runs (100%)") and lines[-1].endswith("finished")
     assert any("ETA" in ln for ln in lines[1:-1])
+
+
+#: never at start-up: axelrod takes 15-20 s to import; the verdicts' statistics (scipy.stats,
+#: statsmodels, SALib, coopsim.analysis.hypotheses and .models) are for reports, not for
+#: --help, validate, refusals or a figure; Dask is for running
+HEAVY = ("axelrod", "scipy.stats", "statsmodels", "SALib", "dask", "distributed",
+         "coopsim.analysis.hypotheses", "coopsim.analysis.models")
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    """The modules a fresh ``coopsim ARGV`` process has imported when it ends."""
+    code = ("import sys\nfrom coopsim.cli import main\ntry:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "print('\\nMODULES', *sorted(sys.modules))" % (argv,))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    return set(out.rsplit("\nMODULES ", 1)[1].split())
+
+
+@pytest.mark.parametrize("argv, also", [
+    (["--help"], ("pandas", "matplotlib", "scipy", "pydantic")),
+    (["validate", "experiments/h3_iteration.toml"], ("matplotlib", "scipy")),
+    (["run", "no_such_file.toml"], ("pandas", "matplotlib", "scipy", "pydantic")),
+    (["run", "experiments/h3_iteration.toml", "--workers", "0"], ("matplotlib", "scipy")),
+    (["plot", "no_such_folder", "--kind", "nope"], ("pandas", "matplotlib", "scipy", "pydantic")),
+], ids=["help", "validate", "missing-file", "bad-workers", "bad-kind"])
+def test_start_up_imports_only_what_the_command_needs(argv, also):
+    loaded = _modules_after(argv)
+    assert "coopsim.cli" in loaded
+    assert not {*HEAVY, *also} & loaded, sorted({*HEAVY, *also} & loaded)
+
+
+@pytest.mark.parametrize("kind", ["curve", "time"])
+def test_plot_imports_neither_verdicts_nor_scipy_stats_nor_axelrod(grid, tmp_path, kind):
+    out = tmp_path / kind
+    loaded = _modules_after(["plot", str(grid), "--kind", kind, "--where", "noise=0.0", "--where", "mutation=0.0",
+                             "--format", "png", "--output", str(out)])
+    assert out.with_suffix(".png").is_file()  # the figure was drawn and written
+    assert {"pandas", "matplotlib", "coopsim.analysis.tables"} <= loaded
+    assert not set(HEAVY) & loaded, sorted(set(HEAVY) & loaded)
+
+
+def test_plot_refuses_a_bad_metric_before_importing_pyplot(grid):
+    loaded = _modules_after(["plot", str(grid), "--where", "noise=0.0", "--where", "mutation=0.0",
+                             "--metric", "nope", "--format", "png"])
+    assert "coopsim.experiments.results" in loaded  # the folder was read: the refusal names its metrics
+    assert not {*HEAVY, "matplotlib.pyplot"} & loaded, sorted({*HEAVY, "matplotlib.pyplot"} & loaded)

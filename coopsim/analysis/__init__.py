@@ -56,31 +56,64 @@ Modules
     ``pip install coopsim[sensitivity]``); :func:`sobol_report`: seeded intervals, sums,
     a convergence check and the ranking the intervals allow.
 
-Every public name is importable from ``coopsim.analysis`` itself.
+Every public name is importable from ``coopsim.analysis`` itself; each loads with its
+module on first use (scipy.stats, for instance, only with the models and hypothesis reports).
 """
 from __future__ import annotations
 
-from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
-from .hypotheses import (
-    HypothesisReport,
-    adjust_family,
-    direction_words,
-    find_mechanism,
-    hypothesis_list,
-    hypothesis_report,
-    hypothesis_reports,
-)
-from .intervals import newcombe_interval, t_interval, wilson_interval
-from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
-from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
-from .verdicts import VERDICTS, holm, verdict
-from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
-from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
-from .tables import emergence_table, period_summary, time_to_emergence
+import importlib
+from typing import TYPE_CHECKING, Any
 
-# helpers that coopsim.plots shares (not public API)
-from .columns import _check_columns, _groups, _numeric  # noqa: F401
-from .hypotheses import _per_item, _report_items  # noqa: F401
+# Names load with their module on first use (PEP 562): ``coopsim plot`` needs the tables and
+# intervals, not scipy.stats and the verdict machinery (a 0.5 s import).
+_NAMES: dict[str, tuple[str, ...]] = {
+    "columns": ("METRICS", "infer_parameter_columns", "ok_runs", "parameter_columns",
+                # helpers that coopsim.plots shares (not public API)
+                "_check_columns", "_groups", "_numeric"),
+    "hypotheses": ("HypothesisReport", "adjust_family", "direction_words", "find_mechanism", "hypothesis_list",
+                   "hypothesis_report", "hypothesis_reports", "_per_item", "_report_items"),
+    "intervals": ("newcombe_interval", "t_interval", "wilson_interval"),
+    "logistic": ("LogisticFit", "binomial_newton", "is_separated", "logistic_regression"),
+    "models": ("DesignFit", "bootstrap_p", "fit_design", "percentile_interval"),
+    "verdicts": ("VERDICTS", "holm", "verdict"),
+    "robust": ("THRESHOLDS", "emerged_at", "interaction_effects", "robust_summary", "robustness"),
+    "sobol": ("sobol_indices", "sobol_interactions", "sobol_report", "sobol_seed"),
+    "tables": ("emergence_table", "period_summary", "time_to_emergence"),
+}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+
+if TYPE_CHECKING:  # what static tools see; at run time __getattr__ imports on demand
+    from .columns import METRICS, infer_parameter_columns, ok_runs, parameter_columns
+    from .hypotheses import (
+        HypothesisReport,
+        adjust_family,
+        direction_words,
+        find_mechanism,
+        hypothesis_list,
+        hypothesis_report,
+        hypothesis_reports,
+    )
+    from .intervals import newcombe_interval, t_interval, wilson_interval
+    from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
+    from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+    from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
+    from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
+    from .tables import emergence_table, period_summary, time_to_emergence
+    from .verdicts import VERDICTS, holm, verdict
+
+
+def __getattr__(name: str) -> Any:
+    if name in _NAMES:  # a submodule: coopsim.analysis.hypotheses
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+        globals()[name] = value  # the next access is a plain lookup
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_NAMES) | set(_WHERE))
 
 __all__ = [
     "METRICS",
