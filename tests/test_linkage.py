@@ -53,7 +53,7 @@ def test_cross_issue_retaliation_follows_the_hand_built_sequence():
     assert np.allclose(two, [[0.75, 0, 0.25, 0]])
 
 
-def test_pooled_incentive_constraint_of_mcginnis_and_spagnolo():
+def test_pooled_incentive_constraint_of_mcginnis_and_bernheim_whinston():
     """GRIM in both issues, w = 0.4. Alone, the PD's cooperation fails: defecting in it pays
     (T - R = 2 > w/(1-w) (R - P) = 4/3). Linked to a stag hunt (slack: no temptation, R - P = 4)
     the pooled constraint 2 - 2 <= 4/3 (2 + 4) holds, and selective defection no longer pays."""

@@ -1,13 +1,14 @@
 """Beyond Milner — issue linkage: two issue areas in the same encounter.
 
-Keohane (1984, *After Hegemony*, pp. 91-92, 103-106): regimes cluster issues, and
-linking them makes a defection in one costly in the others; McGinnis (1986, JCR 30:141-170)
+Keohane (1984, *After Hegemony*, ch. 6): in a dense issue space regimes cluster issues,
+and linking them makes a defection in one costly in the others; McGinnis (1986, JCR 30:141-170)
 shows that linking two iterated prisoner's dilemmas can sustain cooperation in an issue
 where it would fail alone, when the other issue has *slack* enforcement power (the
 gains from cooperation there exceed what is needed to hold it); Martin (1992, *Coercive
 Cooperation*) on tactical linkage. Lohmann (1997, JCR 41:38-67) on when linkage hurts:
-cross-issue retaliation also carries a breakdown in one issue into the other. In the
-repeated-game reduced form (Spagnolo 1999, JET 89:1-24; grim punishments, per round):
+cross-issue retaliation also carries a breakdown in one issue into the other, and states
+may do better delinking. In the repeated-game reduced form (Bernheim & Whinston 1990,
+RAND J. Econ. 21:1-26, on multimarket contact; grim punishments, per round):
 alone, cooperation in issue i holds when T_i - R_i <= w/(1-w) (R_i - P_i); linked, the
 incentive constraints *pool*: sum_i (T_i - R_i) <= w/(1-w) sum_i (R_i - P_i) (weights on
 each issue's payoffs). Slack in one issue can pay for the deficit of the other; a deficit
@@ -150,8 +151,9 @@ class Linkage(Mechanism):
                  "issue (McGinnis); to one where cooperation fails -> less (the breakdown spreads: Lohmann)"
     PARAMETER = "linkage.strength"
     DIRECTION = +1
-    SOURCES = ("Keohane (1984) After Hegemony, pp. 91-92, 103-106", "McGinnis (1986) JCR 30:141-170",
-               "Martin (1992) Coercive Cooperation", "Lohmann (1997) JCR 41:38-67", "Spagnolo (1999) JET 89:1-24")
+    SOURCES = ("Keohane (1984) After Hegemony, ch. 6", "McGinnis (1986) JCR 30:141-170",
+               "Martin (1992) Coercive Cooperation", "Lohmann (1997) JCR 41:38-67",
+               "Bernheim & Whinston (1990) RAND J. Econ. 21:1-26")
 
     strength: float = 0.0
     second_game: str | None = None
