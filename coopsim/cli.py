@@ -400,7 +400,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for name, cls in REGISTRY.items():
         print(f"  {cls.HYPOTHESIS} {name}: {cls.PREDICTION}")
         for f in dataclasses.fields(cls):
-            default = "(none)" if f.default is None else repr(f.default)
+            value = f.default_factory() if f.default is dataclasses.MISSING else f.default  # e.g. a table: {}
+            default = "(none)" if value is None else repr(value)
             print(f"      {name}.{f.name} = {default}")
     return 0
 

@@ -170,6 +170,7 @@ ACTIVE = {
     "domestic": {"domestic.veto_players": 3, "domestic.hawkishness": 0.3, "domestic.spread": 0.2},
     "relative_gains": {"relative_gains.weight": 0.5, "relative_gains.spread": 0.5},
     "bargaining": {"bargaining.at_stake": 10.0},
+    "linkage": {"linkage.second_game": "stag_hunt", "linkage.strength": 1.0},
 }
 SETTINGS = [
     dict(update=u, game=g, engine=e)

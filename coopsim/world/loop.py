@@ -263,6 +263,14 @@ class Play:
             self._per = per
         self.stake = self.base * w.capability[self.enc]
 
+    def replay(self, coop, base, per) -> None:
+        """Replace this period's outcomes by those of a mechanism that plays the encounters
+        itself (issue linkage plays two issues jointly): ``coop`` and ``base`` (E, 2) per
+        side, ``per`` (E, 2, 4) occupancies (pair games); call in ``settle``, before stakes."""
+        w = self.sides.world
+        self.coop, self.defect, self.base, self._per = coop, 1.0 - coop, base, per
+        self.stake = base * w.capability[self.enc] if w.unequal_capability else base.copy()
+
     def per_state(self, values) -> np.ndarray:
         """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
         if self.credit is not None:
@@ -483,6 +491,7 @@ def simulate_runs(scenario, seeds) -> list:
         adjustments = [a for a in (m.perceived_payoffs(world, world.ns[m.NAME], play) for m in active) if a]
         payoffs = Payoffs(judge, played, adjustments)
         src = update.revise(world, payoffs)
+        world.source = src  # whom each state copied: mechanisms' adapt hooks carry their traits along
         world.types = world.types[src]
         if pop.continuous:
             world.genome = world.genome[src]

@@ -29,8 +29,8 @@ from .._validation import ParameterError, check_choice, check_int, check_probabi
 from . import games as game_registry
 from . import structure as st
 from . import updates
-from .mechanisms import (BUILTIN, REGISTRY, Actors, Bargaining, Domestic, Epistemic, Iteration, Power, Reciprocity,
-                         Regime, RelativeGains)
+from .mechanisms import (BUILTIN, REGISTRY, Actors, Bargaining, Domestic, Epistemic, Iteration, Linkage, Power,
+                         Reciprocity, Regime, RelativeGains)
 from .outcomes import ScenarioResult
 from .population import CONTINUOUS_SPACES, Population, build_population
 
@@ -83,6 +83,7 @@ class Scenario:
     epistemic: Epistemic = field(default_factory=Epistemic)
     power: Power = field(default_factory=Power)
     domestic: Domestic = field(default_factory=Domestic)
+    linkage: Linkage = field(default_factory=Linkage)
     relative_gains: RelativeGains = field(default_factory=RelativeGains)
     bargaining: Bargaining = field(default_factory=Bargaining)
     extensions: dict = field(default_factory=dict)

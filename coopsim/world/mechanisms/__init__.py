@@ -14,14 +14,15 @@ from .base import Mechanism
 from .domestic import Domestic
 from .epistemic import Epistemic
 from .iteration import Iteration
+from .linkage import Linkage
 from .power import Power
 from .reciprocity import Reciprocity
 from .regimes import Regime
 from .relative_gains import RelativeGains
 
 REGISTRY: dict[str, type] = {}
-BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "relative_gains",
-           "bargaining")
+BUILTIN = ("reciprocity", "actors", "iteration", "regime", "epistemic", "power", "domestic", "linkage",
+           "relative_gains", "bargaining")
 
 
 def register(cls: type, *, replace: bool = False) -> type:
@@ -52,9 +53,11 @@ def unregister(name: str) -> None:
     REGISTRY.pop(name, None)
 
 
-for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, RelativeGains, Bargaining):
+# linkage comes before relative gains (whose gaps count both issues) and bargaining (whose
+# delay applies to the main issue's play, which linkage's settle replaces)
+for _cls in (Reciprocity, Actors, Iteration, Regime, Epistemic, Power, Domestic, Linkage, RelativeGains, Bargaining):
     register(_cls)
 
 __all__ = ["REGISTRY", "BUILTIN", "Mechanism", "register", "unregister", "Reciprocity", "Actors", "Iteration",
            "Regime", "Epistemic", "Power", "Domestic",
-           "RelativeGains", "Bargaining"]
+           "Linkage", "RelativeGains", "Bargaining"]

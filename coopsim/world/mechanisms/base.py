@@ -140,7 +140,8 @@ class Mechanism:
 
     def settle(self, world, ns, play) -> None:
         """After play, before stakes: replace part of the encounters' outcomes (e.g. rounds
-        lost to delay before an agreement, ``play.delay(share)``)."""
+        lost to delay before an agreement, ``play.delay(share)``; a play of its own,
+        ``play.replay(coop, base, per)``)."""
 
     def stakes(self, world, ns, play) -> None:
         """Change what an encounter is worth to each side (``play.stake``, per round)."""
@@ -164,7 +165,8 @@ class Mechanism:
 
     def adapt(self, world, ns, payoffs) -> None:
         """After strategy revision: states revise traits this mechanism owns (e.g. whether
-        to be a regime member), comparing ``payoffs`` (a :class:`~coopsim.world.loop.Payoffs`)."""
+        to be a regime member), comparing ``payoffs`` (a :class:`~coopsim.world.loop.Payoffs`);
+        ``world.source[i]`` is the state whose strategy ``i`` copied in this revision."""
 
     def state_columns(self, world, ns) -> dict:
         """Columns of the final ``states`` table that this mechanism owns."""
