@@ -53,6 +53,7 @@ CASES = {
                  "domestic.audience_cost": 0.5},
     "relative_gains": {"engine": "exact", "relative_gains.weight": 0.5, "relative_gains.spread": 0.3},
     "bargaining": {"bargaining.at_stake": 0.5},
+    "linkage": {"engine": "exact", "linkage.second_game": "stag_hunt", "linkage.strength": 0.7, "mutation": 0.05},
     "public_goods": {**PG, "strategies": ("ALLC", "ALLD", "TFT", "GTFT", "CondCoop50"), "mutation": 0.05},
     "public_goods_deterministic": {**PG, "strategies": ("ALLC", "ALLD", "TFT"), "noise": 0.0},
     "public_goods_remainder": {**PG, "n_states": 23, "strategies": ("ALLC", "ALLD", "TFT")},
@@ -174,6 +175,7 @@ class Tithe(Mechanism):
 
 
 @pytest.mark.parametrize("params", [{"update": "moran_bd"}, {"update": "replicator"},
+                                    {"linkage.second_game": "stag_hunt", "linkage.strength": 0.5},
                                     {"domestic.veto_players": 2, "domestic.spread": 0.3}])
 def test_what_cannot_run_in_lockstep_says_so(params):
     sc = Scenario(**SMALL).with_params(params)

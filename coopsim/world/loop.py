@@ -101,8 +101,8 @@ class World:
         return np.asarray(values).reshape(self.runs, -1).mean(axis=1)
 
     def per_run(self, values) -> np.ndarray:
-        """Per-state or per-encounter ``values`` as (runs, ...) rows, one per run."""
-        return np.asarray(values).reshape((self.runs, -1) + np.shape(values)[1:])
+        """Per-state or per-encounter ``values`` as (runs, m) rows: each run's values, flattened."""
+        return np.asarray(values).reshape(self.runs, -1)
 
     def _generator(self, index: int) -> Streams:
         if index not in self._streams:

@@ -206,6 +206,11 @@ class Linkage(Mechanism):
             self.refuse(f"strategies = {scenario.strategies!r} (finite-state machines)",
                         "memory-one strategies (the joint two-issue chain reads each issue's last round)")
 
+    def lockstep(self, scenario) -> bool:
+        """Runs in lockstep with the exact engine (the sampled joint play draws per period
+        what the longest encounter of all runs needs)."""
+        return not self.is_active or scenario.engine == "exact"
+
     # ------------------------------------------------------------------ behaviour
     def setup(self, world, ns) -> None:
         world.add_column("second_cooperation")
@@ -260,7 +265,7 @@ class Linkage(Mechanism):
         ns.coop2 = per2[..., 0] + per2[..., 1]
         ns.base2 = per2 @ ns.game2.focal_payoffs
         moves = play.length[:, None] * (np.ones(2) if play.credit is None else play.credit)  # as Play counts them
-        ns.rate = float((ns.coop2 * moves).sum() / moves.sum())
+        ns.rate = world.per_run(ns.coop2 * moves).sum(axis=1) / world.per_run(moves).sum(axis=1)  # per run
 
     def stakes(self, world, ns, play) -> None:
         extra = self.weight * ns.base2
