@@ -72,7 +72,8 @@ from .hypotheses import (
 )
 from .intervals import newcombe_interval, t_interval, wilson_interval
 from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
-from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+from .models import DesignFit, bootstrap_floor, bootstrap_p, fit_design, percentile_interval
+from .pvalues import format_p, p_text
 from .verdicts import VERDICTS, holm, verdict
 from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
 from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
@@ -108,6 +109,9 @@ __all__ = [
     "fit_design",
     "percentile_interval",
     "bootstrap_p",
+    "bootstrap_floor",
+    "format_p",
+    "p_text",
     "VERDICTS",
     "holm",
     "verdict",
