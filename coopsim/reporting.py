@@ -158,7 +158,7 @@ def _hypotheses(ok, hyp_params, settings, seed, ranges, coding, folder, figdir, 
     if robust is not None:
         frame["robust"] = frame["parameter"].map(robust)
     frame.to_csv(folder / "hypotheses.csv", index=False)
-    first = reports[0]
+    first, m = reports[0], len(reports)
     lines += ["## Verdicts", "",
               f"Effect: the average marginal effect (AME) of each parameter from the low to the high end of its "
               f"range on the emergence probability, from one model of `emerged` on every design parameter "
@@ -167,8 +167,8 @@ def _hypotheses(ok, hyp_params, settings, seed, ranges, coding, folder, figdir, 
               f"{first.resample}; seed {seed}). p: bootstrap test of AME = 0, (1 + k) / (B + 1) with k the "
               f"replicates at least |AME| away from the AME (Davison & Hinkley 1997), Holm-adjusted over the "
               f"family {first.family} (alpha {first.alpha:g}). With B = {first.bootstrap} replicates and "
-              f"{len(reports)} tests no Holm-adjusted p-value below {len(reports)}/(B + 1) can be resolved: a "
-              f"value at that floor is shown as a bound ('{_p(first.p_holm_floor, first.p_holm_floor)}'). "
+              f"{m} test{'s' if m != 1 else ''} no Holm-adjusted p-value below {m}/(B + 1) can be resolved: "
+              f"a value at that floor is shown as a bound ('{_p(first.p_holm_floor, first.p_holm_floor)}'). "
               f"Smallest effect of interest: "
               f"{first.smallest_effect:g} (an interval inside ±{first.smallest_effect:g} is 'no effect').", "",
               _markdown_table(summary_table(reports, robust)), ""]
