@@ -290,7 +290,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     replications in sampled designs, replications within points in grids; Cameron,
     Gelbach & Miller 2008), seeded by ``seed``. p-value: the bootstrap test of AME = 0
     (:func:`~coopsim.analysis.models.bootstrap_p`: (1 + k) / (B + 1), k the replicates at
-    least |AME| away from the AME; never below 1 / (B + 1), ``p_floor``); ``p_holm``:
+    least as far from the AME as the AME is from 0; never below 1 / (B + 1), ``p_floor``); ``p_holm``:
     Holm-adjusted over ``family`` (one
     hypothesis here; :func:`hypothesis_reports` adjusts over all it tests).
 
