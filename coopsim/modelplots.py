@@ -99,7 +99,7 @@ def verdict_panel(reports, *, robust: Mapping[str, bool] | None = None, ncols: i
             ax.set_title(f"{head}\n{pred}", color=VERDICT_COLOURS.get(rep.verdict, "#555555"), fontsize=8,
                          loc="left")
             text = (f"AME = {rep.effect:+.2f} [{rep.effect_low:+.2f}, {rep.effect_high:+.2f}]\n"
-                    f"Holm p = {rep.p_holm:.2g}")
+                    + an.p_text(rep.p_holm, getattr(rep, "p_holm_floor", None), "Holm p"))
             if robust is not None and rep.parameter in robust:
                 text += "\nrobust across thresholds" if robust[rep.parameter] else "\nnot robust across thresholds"
             rising = rep.effect >= 0

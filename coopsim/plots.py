@@ -506,7 +506,7 @@ def hypothesis_panel(reports_or_runs, parameters: Sequence[str] | None = None, *
             tx, ty = (0.02, 0.04) if flat_high else ((0.02, 0.98) if rising else (0.98, 0.98))
             test = textwrap.shorten(str(rep.test), 60, placeholder="…")
             note = f"Δ = {rep.effect:+.2f} [{rep.effect_low:+.2f}, {rep.effect_high:+.2f}]\n" + \
-                textwrap.fill(f"p = {rep.p_value:.2g} ({test})", 30)
+                textwrap.fill(f"{an.p_text(rep.p_value, getattr(rep, 'p_floor', None))} ({test})", 30)
             ax.text(tx, ty, note, transform=ax.transAxes, ha="left" if tx < 0.5 else "right",
                     va="top" if ty > 0.5 else "bottom", fontsize=7, color="0.25")
             _tidy(ax)

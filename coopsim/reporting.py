@@ -107,8 +107,12 @@ def _markdown_table(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     return "\n".join(lines)
 
 
-def _p(p: float) -> str:
-    return "" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+def _p(p: float, floor: float | None = None) -> str:
+    """A p-value cell: a bootstrap p-value at its floor as a bound ("< 0.001" for 1000
+    replicates), never 0 (:func:`coopsim.analysis.format_p`)."""
+    from .analysis import format_p
+
+    return format_p(p, floor)
 
 
 def summary_table(reports, robust: dict | None = None) -> pd.DataFrame:
@@ -122,7 +126,7 @@ def summary_table(reports, robust: dict | None = None) -> pd.DataFrame:
                "prediction": direction_words(r.predicted_direction),
                "measured": direction_words(r.measured_direction),
                "AME [interval]": f"{r.effect:+.3f} [{r.effect_low:+.3f}, {r.effect_high:+.3f}]",
-               "Holm p": _p(r.p_holm), "verdict": r.verdict}
+               "Holm p": _p(r.p_holm, r.p_holm_floor), "verdict": r.verdict}
         if robust is not None:
             row["robust across thresholds"] = "yes" if robust.get(r.parameter) else "no"
         rows.append(row)
@@ -154,14 +158,18 @@ def _hypotheses(ok, hyp_params, settings, seed, ranges, coding, folder, figdir, 
     if robust is not None:
         frame["robust"] = frame["parameter"].map(robust)
     frame.to_csv(folder / "hypotheses.csv", index=False)
-    first = reports[0]
+    first, m = reports[0], len(reports)
     lines += ["## Verdicts", "",
               f"Effect: the average marginal effect (AME) of each parameter from the low to the high end of its "
               f"range on the emergence probability, from one model of `emerged` on every design parameter "
               f"({first.model.split(';')[0]}), the others averaged over the design. Interval: {first.confidence:.0%} "
               f"percentile interval of {first.bootstrap} cluster-bootstrap replicates (resampling "
-              f"{first.resample}; seed {seed}). p: bootstrap test of AME = 0, Holm-adjusted over the family "
-              f"{first.family} (alpha {first.alpha:g}). Smallest effect of interest: "
+              f"{first.resample}; seed {seed}). p: bootstrap test of AME = 0, (1 + k) / (B + 1) with k the "
+              f"replicates at least |AME| away from the AME (Davison & Hinkley 1997), Holm-adjusted over the "
+              f"family {first.family} (alpha {first.alpha:g}). With B = {first.bootstrap} replicates and "
+              f"{m} test{'s' if m != 1 else ''} no Holm-adjusted p-value below {m}/(B + 1) can be resolved: "
+              f"a value at that floor is shown as a bound ('{_p(first.p_holm_floor, first.p_holm_floor)}'). "
+              f"Smallest effect of interest: "
               f"{first.smallest_effect:g} (an interval inside ±{first.smallest_effect:g} is 'no effect').", "",
               _markdown_table(summary_table(reports, robust)), ""]
     if rob is not None:
@@ -208,7 +216,7 @@ def _interactions(ok, settings, seed, ranges, coding, folder, figdir, formats, l
                                    strict=True)],
         "difference": [f"{a:+.3f} [{b:+.3f}, {c:+.3f}]" for a, b, c in
                        zip(tab["interaction"], tab["interaction_low"], tab["interaction_high"], strict=True)],
-        "p": [_p(v) for v in tab["p_value"]]})
+        "p": [_p(v, f) for v, f in zip(tab["p_value"], tab["p_floor"], strict=True)]})
     lines += ["The effect of x (low to high end of its range) with z at the low and at the high end of its range, "
               "from a model with the x·z product term; the difference is the interaction on the probability "
               "scale, tested by the cluster bootstrap.", "", _markdown_table(show), ""]

@@ -74,7 +74,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
                    "hypothesis_report", "hypothesis_reports", "_per_item", "_report_items"),
     "intervals": ("newcombe_interval", "t_interval", "wilson_interval"),
     "logistic": ("LogisticFit", "binomial_newton", "is_separated", "logistic_regression"),
-    "models": ("DesignFit", "bootstrap_p", "fit_design", "percentile_interval"),
+    "models": ("DesignFit", "bootstrap_floor", "bootstrap_p", "fit_design", "percentile_interval"),
+    "pvalues": ("format_p", "p_text"),
     "verdicts": ("VERDICTS", "holm", "verdict"),
     "robust": ("THRESHOLDS", "emerged_at", "interaction_effects", "robust_summary", "robustness"),
     "sobol": ("sobol_indices", "sobol_interactions", "sobol_report", "sobol_seed"),
@@ -95,7 +96,8 @@ if TYPE_CHECKING:  # what static tools see; at run time __getattr__ imports on d
     )
     from .intervals import newcombe_interval, t_interval, wilson_interval
     from .logistic import LogisticFit, binomial_newton, is_separated, logistic_regression
-    from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+    from .models import DesignFit, bootstrap_floor, bootstrap_p, fit_design, percentile_interval
+    from .pvalues import format_p, p_text
     from .robust import THRESHOLDS, emerged_at, interaction_effects, robust_summary, robustness
     from .sobol import sobol_indices, sobol_interactions, sobol_report, sobol_seed
     from .tables import emergence_table, period_summary, time_to_emergence
@@ -114,6 +116,7 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_NAMES) | set(_WHERE))
+
 
 __all__ = [
     "METRICS",
@@ -141,6 +144,9 @@ __all__ = [
     "fit_design",
     "percentile_interval",
     "bootstrap_p",
+    "bootstrap_floor",
+    "format_p",
+    "p_text",
     "VERDICTS",
     "holm",
     "verdict",

@@ -19,7 +19,8 @@ from .._validation import ParameterError, check_choice
 from .columns import _as_binary, _check_columns, _is_binary, _n_error, _numeric, ok_runs, parameter_columns
 from .intervals import _check_confidence, _t_bounds, newcombe_interval, wilson_interval
 from .logistic import logistic_regression
-from .models import DesignFit, bootstrap_p, fit_design, percentile_interval
+from .models import DesignFit, bootstrap_floor, bootstrap_p, fit_design, percentile_interval
+from .pvalues import p_text
 from .verdicts import VERDICTS, check_sesoi, holm, verdict
 
 __all__ = ["find_mechanism", "HypothesisReport", "hypothesis_report", "hypothesis_reports", "hypothesis_list",
@@ -74,7 +75,10 @@ class HypothesisReport:
     Since 0.2 ``effect``, ``effect_low``, ``effect_high`` are the average marginal effect
     (AME) from the model of the whole design and its cluster-bootstrap percentile interval;
     ``p_value`` is the bootstrap test of AME = 0 and ``p_holm`` its Holm-adjusted value
-    over ``family``; ``test`` names that test. The 0.1 numbers (highest minus lowest
+    over ``family``; ``test`` names that test. ``p_floor`` is the smallest p-value the
+    bootstrap can resolve, 1 / (B + 1), and ``p_holm_floor`` that of the Holm-adjusted
+    value, m / (B + 1) for a family of m tests: a p-value at its floor means "at most
+    this", and prints as ``p < 0.001`` (:func:`~coopsim.analysis.format_p`). The 0.1 numbers (highest minus lowest
     level with Newcombe's interval) are ``endpoint_effect``, ``endpoint_low``,
     ``endpoint_high``; the pooled trend test that decided 0.1's verdict is ``trend_test``,
     ``trend_p`` (slope and Spearman fields as before).
@@ -91,6 +95,8 @@ class HypothesisReport:
     test: str
     p_value: float
     p_holm: float
+    p_floor: float
+    p_holm_floor: float
     family: str
     alpha: float
     confidence: float
@@ -163,10 +169,10 @@ class HypothesisReport:
             f"  effect ({self.effect_measure}): {self.effect:+.3f} "
             f"[{self.effect_low:+.3f}, {self.effect_high:+.3f}] ({self.confidence:.0%} percentile interval, "
             f"{self.bootstrap} bootstrap replicates resampling {self.resample})",
-            f"  {self.test}: p = {self.p_value:.3g}; Holm-adjusted over {self.family or self.parameter}: "
-            f"p = {self.p_holm:.3g}",
+            f"  {self.test}: {p_text(self.p_value, self.p_floor)}; Holm-adjusted over "
+            f"{self.family or self.parameter}: {p_text(self.p_holm, self.p_holm_floor)}",
             f"  highest minus lowest level: {self.endpoint_effect:+.3f} "
-            f"[{self.endpoint_low:+.3f}, {self.endpoint_high:+.3f}]; {self.trend_test}: p = {self.trend_p:.3g}",
+            f"[{self.endpoint_low:+.3f}, {self.endpoint_high:+.3f}]; {self.trend_test}: {p_text(self.trend_p)}",
         ]
         if self.conditions:
             lines.append("  conditions: " + self.conditions)
@@ -283,7 +289,9 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     ``bootstrap`` cluster-bootstrap replicates (design points resampled with their
     replications in sampled designs, replications within points in grids; Cameron,
     Gelbach & Miller 2008), seeded by ``seed``. p-value: the bootstrap test of AME = 0
-    (z = AME / bootstrap standard error); ``p_holm``: Holm-adjusted over ``family`` (one
+    (:func:`~coopsim.analysis.models.bootstrap_p`: (1 + k) / (B + 1), k the replicates at
+    least as far from the AME as the AME is from 0; never below 1 / (B + 1), ``p_floor``); ``p_holm``:
+    Holm-adjusted over ``family`` (one
     hypothesis here; :func:`hypothesis_reports` adjusts over all it tests).
 
     **Verdict** (:func:`~coopsim.analysis.verdicts.verdict`): ``"no effect"`` when the
@@ -338,6 +346,7 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     effect, boot = fit.effect(parameter)
     e_lo, e_hi = percentile_interval(boot, c)
     p_value = bootstrap_p(effect, boot)
+    p_floor = bootstrap_floor(boot)
     term = fit.term(parameter)
     if fit.separated:
         notes.append("the design separates the outcome: fitted by extended maximum likelihood (probabilities 0 "
@@ -353,7 +362,8 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
         metric=metric, prediction=prediction, predicted_direction=direction,
         measured_direction=_sign(effect), verdict=verdict_,
         test=f"cluster bootstrap (resampling {fit.resample}) test of AME = 0", p_value=p_value, p_holm=p_value,
-        family=parameter, alpha=a, confidence=c, smallest_effect=sesoi, conditions=str(conditions or ""),
+        p_floor=p_floor, p_holm_floor=p_floor, family=parameter, alpha=a, confidence=c, smallest_effect=sesoi,
+        conditions=str(conditions or ""),
         n_runs=len(runs), n=int(fit.points["n"].sum()), n_error=_n_error(runs), n_points=n_points,
         n_levels=int(levels_x.size), low_level=float(term.low) if term.kind == "linear" else float(levels_x[0]),
         high_level=float(term.high) if term.kind == "linear" else float(levels_x[-1]),
@@ -369,10 +379,16 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
 
 
 def adjust_family(reports: Sequence[HypothesisReport]) -> list[HypothesisReport]:
-    """The reports with Holm-adjusted p-values over all of them (the family) and their verdicts recomputed."""
+    """The reports with Holm-adjusted p-values over all of them (the family) and their verdicts recomputed.
+
+    The floor of a Holm-adjusted bootstrap p-value is m / (B + 1) over a family of m tests
+    (the smallest adjusted value is m times the smallest p-value): ``p_holm_floor``.
+    """
     adjusted = holm([r.p_value for r in reports])
+    m = int(np.count_nonzero(np.isfinite([r.p_value for r in reports])))
     family = ", ".join(r.parameter for r in reports)
     return [dataclasses.replace(r, p_holm=float(p), family=family,
+                                p_holm_floor=min(1.0, max(m, 1) * r.p_floor) if np.isfinite(r.p_floor) else r.p_floor,
                                 verdict=verdict(r.effect, r.effect_low, r.effect_high, float(p),
                                                 r.predicted_direction, alpha=r.alpha, sesoi=r.smallest_effect))
             for r, p in zip(reports, adjusted, strict=True)]

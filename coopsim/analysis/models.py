@@ -34,13 +34,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from .._validation import ParameterError, check_choice
 from .columns import _as_binary, _check_columns, _is_binary, _numeric, ok_runs, parameter_columns
 from .logistic import binomial_newton, is_separated
 
-__all__ = ["DesignFit", "fit_design", "Term", "BOOTSTRAP_KEY", "bootstrap_rng"]
+__all__ = ["DesignFit", "fit_design", "Term", "BOOTSTRAP_KEY", "bootstrap_rng", "bootstrap_p", "bootstrap_floor"]
 
 #: spawn key of the bootstrap's stream (the runs use spawn keys (point, replication))
 BOOTSTRAP_KEY = 0xB00757
@@ -201,15 +201,51 @@ def percentile_interval(boot: np.ndarray, confidence: float) -> tuple[float, flo
 
 
 def bootstrap_p(estimate: float, boot: np.ndarray) -> float:
-    """Two-sided test of effect = 0 with the bootstrap standard error: ``2 Φ(-|est| / sd(boot))``."""
+    """Two-sided bootstrap test of effect = 0: ``(1 + k) / (B + 1)``.
+
+    ``k`` counts the replicates whose deviation from the estimate is at least as large as
+    the estimate itself, ``|t*_b - t| >= |t|``: the bootstrap distribution centred on the
+    estimate stands in for the distribution of the estimate under the null (Hall & Wilson
+    1991), and the ``+1`` in numerator and denominator gives a Monte Carlo p-value that is
+    never 0 (Davison & Hinkley 1997, ch. 4). ``B`` is the number of finite replicates. A
+    bootstrap of B replicates cannot resolve p below ``1 / (B + 1)``
+    (:func:`bootstrap_floor`): when no replicate lies that far from the estimate the
+    p-value is exactly that floor, which :func:`~coopsim.analysis.format_p` prints as
+    ``"< 0.001"`` for B = 1000. An estimate of exactly 0 gives p = 1.
+
+    * Davison, A. C. & Hinkley, D. V. (1997). *Bootstrap Methods and their Application*.
+      Cambridge University Press, ch. 4 (tests; Monte Carlo p-values).
+    * Hall, P. & Wilson, S. R. (1991). Two guidelines for bootstrap hypothesis testing.
+      *Biometrics* 47:757-762.
+
+    >>> bootstrap_p(0.5, [0.4, 0.5, 0.6])  # no replicate 0.5 away from 0.5: the floor 1/4
+    0.25
+    >>> bootstrap_p(0.1, [-0.1, 0.05, 0.1, 0.25])  # two replicates at least 0.1 away
+    0.6
+    """
     b = np.asarray(boot, dtype=float)
     b = b[np.isfinite(b)]
     if not np.isfinite(estimate) or b.size < 2:
         return float("nan")
-    se = float(b.std(ddof=1))
-    if se <= 1e-12 * max(1.0, abs(estimate)):
-        return 0.0 if abs(estimate) > 1e-12 else 1.0
-    return float(2.0 * stats.norm.sf(abs(estimate) / se))
+    t = abs(float(estimate))
+    # rounding guard: deviations equal to |t| up to floating-point noise count as reaching it
+    k = int(np.count_nonzero(np.abs(b - float(estimate)) >= t - 1e-12 * max(1.0, t)))
+    return (1.0 + k) / (b.size + 1.0)
+
+
+def bootstrap_floor(boot) -> float:
+    """The smallest p-value :func:`bootstrap_p` can give with these replicates, ``1 / (B + 1)``
+    (``boot``: the replicates, B the finite ones; or the number B itself).
+
+    >>> bootstrap_floor(999)
+    0.001
+    """
+    if np.ndim(boot) == 0:
+        n = int(boot)
+    else:
+        b = np.asarray(boot, dtype=float)
+        n = int(np.count_nonzero(np.isfinite(b)))
+    return float("nan") if n < 2 else 1.0 / (n + 1.0)
 
 
 def _outcome(ok: pd.DataFrame, metric: str) -> tuple[np.ndarray, str]:

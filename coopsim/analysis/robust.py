@@ -19,7 +19,7 @@ import pandas as pd
 from .._validation import ParameterError
 from .columns import _check_columns, _numeric, ok_runs, parameter_columns
 from .hypotheses import hypothesis_list
-from .models import bootstrap_p, fit_design, percentile_interval
+from .models import bootstrap_floor, bootstrap_p, fit_design, percentile_interval
 
 __all__ = ["THRESHOLDS", "emerged_at", "robustness", "robust_summary", "interaction_effects"]
 
@@ -48,10 +48,11 @@ def robustness(runs: pd.DataFrame, parameters: Sequence[str], *, thresholds: Seq
     """Verdicts of ``parameters`` at every threshold and on ``window_cooperation``: one row per
     (analysis, parameter) with ``analysis`` (``"emerged >= 0.7"``, ..., ``"window_cooperation"``),
     ``threshold`` (NaN for the continuous outcome), ``hypothesis``, ``effect``, ``effect_low``,
-    ``effect_high``, ``p_holm``, ``verdict``. ``kwargs`` go to
+    ``effect_high``, ``p_value``, ``p_holm`` (with its floor ``p_holm_floor``), ``verdict``. ``kwargs`` go to
     :func:`~coopsim.analysis.hypotheses.hypothesis_list` (directions, bootstrap, seed, ...)."""
     kwargs = dict(kwargs, n_curve=0)
-    keep = ["hypothesis", "parameter", "effect", "effect_low", "effect_high", "p_value", "p_holm", "verdict"]
+    keep = ["hypothesis", "parameter", "effect", "effect_low", "effect_high", "p_value", "p_holm", "p_holm_floor",
+            "verdict"]
     frames = []
     for t in thresholds:
         reps = hypothesis_list(emerged_at(runs, t), list(parameters), metric="emerged", **kwargs)
@@ -88,7 +89,8 @@ def interaction_effects(runs: pd.DataFrame, pairs: Sequence[Sequence[str]], metr
 
     Returns ``x``, ``z``, ``z_low``, ``z_high``, ``ame_at_z_low`` (with ``_lo``/``_hi``),
     ``ame_at_z_high`` (idem), ``interaction``, ``interaction_low``, ``interaction_high``,
-    ``p_value`` (interaction = 0).
+    ``p_value`` (interaction = 0; :func:`~coopsim.analysis.models.bootstrap_p`) and ``p_floor``, the
+    smallest p-value the bootstrap resolves, 1 / (B + 1).
     """
     pairs = [tuple(p) for p in pairs]
     for pair in pairs:
@@ -115,5 +117,6 @@ def interaction_effects(runs: pd.DataFrame, pairs: Sequence[Sequence[str]], metr
             a, b = percentile_interval(boot, confidence)
             row.update({name: est, f"{name}_low": a, f"{name}_high": b})
         row["p_value"] = bootstrap_p(hi_est - lo_est, hi_boot - lo_boot)
+        row["p_floor"] = bootstrap_floor(hi_boot - lo_boot)
         rows.append(row)
     return pd.DataFrame(rows)
