@@ -72,9 +72,11 @@ def main() -> None:
             x = np.log([r[0] for r in rows])
             y = np.log([r[2] if factor == "runs" else r[1] for r in rows])
             slope = float(np.polyfit(x, y, 1)[0])
+            top = float((y[-1] - y[-2]) / (x[-1] - x[-2]))  # the last doubling or tripling: the trend at scale
             what = "time per run" if factor == "runs" else "time"
-            print(f"{setting:<11} {factor:<9} slope of log({what}) on log({factor}): {slope:+.2f}")
-            out.setdefault(setting, {})[factor] = {"points": rows, "slope": slope}
+            print(f"{setting:<11} {factor:<9} slope of log({what}) on log({factor}): {slope:+.2f} over the range, "
+                  f"{top:+.2f} between the two largest values")
+            out.setdefault(setting, {})[factor] = {"points": rows, "slope": slope, "top_slope": top}
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=1)
@@ -90,14 +92,16 @@ def main() -> None:
                 pts = out[setting][factor]["points"]
                 xs = [p[0] for p in pts]
                 ys = [p[2] * 1e3 if factor == "runs" else p[1] for p in pts]
-                ax.loglog(xs, ys, marker=marker, label=f"{setting} (slope {out[setting][factor]['slope']:+.2f})")
-            ax.set_xlabel({"n_states": "states per run", "periods": "periods",
+                f = out[setting][factor]
+                ax.loglog(xs, ys, marker=marker, label=f"{setting} (slope {f['slope']:+.2f}; last {f['top_slope']:+.2f})")
+            ax.set_xlabel({"n_states": f"states per run ({30 if not args.quick else BASE['runs']} runs)",
+                           "periods": f"periods ({BASE['runs']} runs)",
                            "runs": "runs in lockstep (batch size)"}[factor])
             ax.set_ylabel("ms per run" if factor == "runs" else "seconds (batch)")
             ax.legend(fontsize=8)
             ax.grid(True, which="both", alpha=0.3)
-        fig.suptitle("coopsim world: time against states, periods and runs (base: 30 states, 300 periods, "
-                     "100 runs)", fontsize=10)
+        fig.suptitle("coopsim world: time against states, periods and runs in lockstep (base: 30 states, "
+                     "300 periods)", fontsize=10)
         fig.tight_layout()
         fig.savefig(args.figure, dpi=110)
         print("figure:", args.figure)
