@@ -59,28 +59,36 @@ def play_group_runs(tab, lengths, paytab, streams, index):
     active = GT - np.searchsorted(Ls[::-1], np.arange(T), side="right")
     flat = tab.reshape(-1)
     base = idx_s * width
-    members = np.arange(n)
-    S = np.zeros(R * n_chunks, dtype=np.int64)
+    any_stochastic, all_stochastic = bool(stochastic.any()), bool(stochastic.all())
+    if any_stochastic:
+        # every (round, active group) in round order: round t's are the first active[t] groups;
+        # S_c(t) = sum over the chunk of min(L, t), from the counts of active groups per chunk
+        bounds = np.concatenate([[0], np.cumsum(active)])
+        rows = np.arange(bounds[-1]) - np.repeat(bounds[:-1], active)
+        rounds = np.repeat(np.arange(T), active)
+        per_round = np.zeros((T + 1, R * n_chunks), dtype=np.int64)
+        np.add.at(per_round, (rounds + 1, key_s[rows]), 1)
+        S = np.cumsum(per_round, axis=0)  # S[t, key]: draws (per member) of the key's groups before round t
+        at = start_s[rows] + n * S[rounds, key_s[rows]]
+        if not all_stochastic:
+            at = np.where(stoch_s[rows, 0], at, 0)
+        uniform = u_all.take(at[:, None] + np.arange(n))  # (draws of all rounds, n)
     score = np.zeros((GT, n))
     defections = np.zeros((GT, n))
     local = None
     for t in range(T):
         k = int(active[t])
         pr = flat.take(base[:k] + (width - 1) if t == 0 else base[:k] + local[:k])
-        det = pr < 0.5
-        if stochastic.any():
-            at = start_s[:k] + n * S[key_s[:k]]
-            u = u_all.take(np.where(stoch_s[:k], at[:, None] + members, 0)) if u_all.size else None
-            d = np.where(stoch_s[:k], u >= pr, det).astype(np.float32) if u is not None else det.astype(np.float32)
+        if all_stochastic:
+            d = uniform[bounds[t]:bounds[t + 1]] >= pr
+        elif any_stochastic:
+            d = np.where(stoch_s[:k], uniform[bounds[t]:bounds[t + 1]] >= pr, pr < 0.5)
         else:
-            d = det.astype(np.float32)
-        nd = d.sum(axis=1, dtype=np.float32)  # defectors in the group (exact: small integers)
-        # own move a, j = others cooperating: local = a*(n+1) + n-1-nd (as the single-run engine)
-        lf = d * np.float32(n + 1) + (np.float32(n - 1) - nd)[:, None]
-        local = lf.astype(np.int64)
+            d = pr < 0.5
+        # own move a (1 = D), j = others cooperating: local = a*(n+1) + n-1-(defectors), in integers
+        local = d * (n + 1) + ((n - 1) - d.sum(axis=1))[:, None]
         score[:k] += paytab.take(local)
         defections[:k] += d
-        S += np.bincount(key_s[:k], minlength=R * n_chunks)
     coop = np.empty((GT, n))
     pay = np.empty((GT, n))
     Lf = Ls.astype(float)[:, None]

@@ -372,12 +372,13 @@ def _play(world, sides) -> Play:
     sc, it = world.scenario, world.scenario.iteration
     E, rng, R = sides.E, world.rng, world.runs
     if world.is_group:
-        from ..engine import rounds
         from ..engine.group_runs import play_group_runs
 
         folded, paytab, turns, w = world.group_tables
-        per = E // R
-        lengths = np.concatenate(rng.per_run(lambda g, r: rounds.draw_lengths(per, turns, w, g)))
+        if turns is not None:
+            lengths = np.full(E, turns, dtype=np.int64)
+        else:  # each run's geometric lengths, as rounds.draw_lengths draws them
+            lengths = rng.geometric(1.0 - float(w), size=E).astype(np.int64)
         coop, pay = play_group_runs(folded, lengths, paytab, rng, sides.code)  # O(groups x size) memory
         return Play(sides, coop, pay, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
