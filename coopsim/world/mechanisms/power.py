@@ -186,13 +186,13 @@ class Power(Mechanism):
         if not is_h.any():
             return
         fined = play.defect * ~is_h  # rounds of defection by the hegemons' co-players
-        demand = self.coercion * fined.sum(1, keepdims=True) * is_h  # fines each hegemon side would impose
+        demand = self.coercion * _side_sum(fined) * is_h  # fines each hegemon side would impose
         factor = np.ones(world.n)
         if self.budget is not None:
             wanted = np.bincount(play.enc[is_h], demand[is_h], minlength=world.n)
             cap = self.budget * world.capability
             factor = np.divide(cap, wanted, out=np.ones(world.n), where=wanted > cap)
-        scale = (factor[play.enc] * is_h).sum(1, keepdims=True)  # sum of the rationing of the hegemons present
+        scale = _side_sum(factor[play.enc] * is_h)  # sum of the rationing of the hegemons present
         play.charges += self.coercion * fined * scale
         play.charges += self.coercion_cost * demand * factor[play.enc]
 
@@ -200,4 +200,11 @@ class Power(Mechanism):
         """Cooperation of states meeting a coercive hegemon (under its threat) is *forced*."""
         if self.hegemon_role == "coercive":
             is_h = ns.hegemon[play.enc]
-            play.attribute(~is_h & is_h.any(1)[:, None], "forced")
+            met = is_h[:, :1] | is_h[:, 1:2] if is_h.shape[1] == 2 else is_h.any(1)[:, None]
+            play.attribute(~is_h & met, "forced")
+
+
+def _side_sum(x: np.ndarray) -> np.ndarray:
+    """(E, 1) sum over each encounter's sides; for pairs one addition (the same number as
+    ``x.sum(1, keepdims=True)``, without a reduction per row)."""
+    return x[:, :1] + x[:, 1:2] if x.shape[1] == 2 else x.sum(1, keepdims=True)
