@@ -282,12 +282,15 @@ class Play:
         with oneself counts once); with a mask of ``sides``, the share of all moves that are
         C moves of those sides."""
         R = self.sides.world.runs
-        moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
-        coop = self.coop if sides is None else self.coop * sides
-        num = (coop * moves).reshape(R, -1).sum(axis=1)
-        if self.credit is None:
-            return num / (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1])
-        return num / moves.reshape(R, -1).sum(axis=1)
+        cached = getattr(self, "_rate_parts", None)
+        if cached is None or cached[0] is not self.coop:  # C moves and all moves, once per period
+            moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
+            den = (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1] if self.credit is None
+                   else moves.reshape(R, -1).sum(axis=1))
+            cached = self._rate_parts = (self.coop, self.coop * moves, den)
+        _, c_moves, den = cached
+        num = (c_moves if sides is None else c_moves * sides).reshape(R, -1).sum(axis=1)
+        return num / den
 
     def attribute(self, mask, form: str) -> None:
         """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of

@@ -182,26 +182,36 @@ class Power(Mechanism):
     def charges(self, world, ns, play) -> None:
         if self.hegemon_role != "coercive":
             return
-        is_h = ns.hegemon[play.enc]
-        if not is_h.any():
+        if getattr(ns, "enc", None) is not play.enc:  # a fixed network's encounters: once per run
+            is_h = ns.hegemon[play.enc]
+            met = is_h[:, 0] | is_h[:, 1] if is_h.shape[1] == 2 else is_h.any(1)
+            ns.enc, ns.rows = play.enc, np.flatnonzero(met)  # the encounters a hegemon is in
+            ns.sub_enc, ns.is_h = play.enc[ns.rows], is_h[ns.rows]
+            ns.not_h, ns.enc_h = ~ns.is_h, ns.sub_enc[ns.is_h]
+        if ns.rows.size == 0:
             return
-        fined = play.defect * ~is_h  # rounds of defection by the hegemons' co-players
+        rows, is_h = ns.rows, ns.is_h
+        fined = play.defect[rows] * ns.not_h  # rounds of defection by the hegemons' co-players
         demand = self.coercion * _side_sum(fined) * is_h  # fines each hegemon side would impose
-        factor = np.ones(world.n)
         if self.budget is not None:
-            wanted = np.bincount(play.enc[is_h], demand[is_h], minlength=world.n)
+            wanted = np.bincount(ns.enc_h, demand[is_h], minlength=world.n)
             cap = self.budget * world.capability
-            factor = np.divide(cap, wanted, out=np.ones(world.n), where=wanted > cap)
-        scale = _side_sum(factor[play.enc] * is_h)  # sum of the rationing of the hegemons present
-        play.charges += self.coercion * fined * scale
-        play.charges += self.coercion_cost * demand * factor[play.enc]
+            factor = np.divide(cap, wanted, out=np.ones(world.n), where=wanted > cap)[ns.sub_enc]
+        else:
+            factor = np.ones(ns.sub_enc.shape)
+        scale = _side_sum(factor * is_h)  # sum of the rationing of the hegemons present
+        charges = play.charges
+        charges[rows] += self.coercion * fined * scale
+        charges[rows] += self.coercion_cost * demand * factor
 
     def attribute(self, world, ns, play) -> None:
         """Cooperation of states meeting a coercive hegemon (under its threat) is *forced*."""
         if self.hegemon_role == "coercive":
-            is_h = ns.hegemon[play.enc]
-            met = is_h[:, :1] | is_h[:, 1:2] if is_h.shape[1] == 2 else is_h.any(1)[:, None]
-            play.attribute(~is_h & met, "forced")
+            if getattr(ns, "forced_enc", None) is not play.enc:  # fixed encounters: once per run
+                is_h = ns.hegemon[play.enc]
+                met = is_h[:, :1] | is_h[:, 1:2] if is_h.shape[1] == 2 else is_h.any(1)[:, None]
+                ns.forced_enc, ns.forced = play.enc, ~is_h & met
+            play.attribute(ns.forced, "forced")
 
 
 def _side_sum(x: np.ndarray) -> np.ndarray:
