@@ -214,3 +214,17 @@ def test_chunks_keep_a_points_replications_together():
     assert all(len(c) <= 6 for c in chunks)
     # a point with more replications than a chunk holds is cut into equal pieces
     assert [len(c) for c in chunks if {p for p, _ in c} == {0}] == [5, 5]
+
+
+def test_a_bad_lockstep_setting_is_refused_before_any_run(monkeypatch):
+    monkeypatch.setenv("COOPSIM_LOCKSTEP_STATES", "many")
+    with pytest.raises(cs.ParameterError, match="COOPSIM_LOCKSTEP_STATES"):
+        sweep(Scenario(**SMALL), {"noise": [0.0]}, replications=2, seed=1, progress=False, workers=2)
+
+
+def test_per_run_path_and_lockstep_give_the_same_sweep(monkeypatch):
+    sc = Scenario(**SMALL).with_params(CASES["public_goods"])
+    together = sweep(sc, {"noise": [0.0, 0.02]}, replications=4, seed=3, progress=False).runs
+    monkeypatch.setenv("COOPSIM_LOCKSTEP_STATES", "0")  # every run alone
+    alone = sweep(sc, {"noise": [0.0, 0.02]}, replications=4, seed=3, progress=False).runs
+    pd.testing.assert_frame_equal(together.drop(columns="elapsed"), alone.drop(columns="elapsed"), check_exact=True)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._validation import check_int
 
-__all__ = ["LOCKSTEP_STATES", "run_seed"]
+__all__ = ["LOCKSTEP_STATES", "lockstep_limit", "run_seed"]
 
 
 def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
@@ -55,16 +55,21 @@ def _chunks(tasks: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int,
 LOCKSTEP_STATES = 60_000
 
 
+def lockstep_limit() -> int:
+    """:data:`LOCKSTEP_STATES`, or the environment's COOPSIM_LOCKSTEP_STATES (validated:
+    the runner checks it before any run starts, so a bad value is one clear error)."""
+    env = os.environ.get("COOPSIM_LOCKSTEP_STATES")
+    if env is None:
+        return LOCKSTEP_STATES
+    return check_int("COOPSIM_LOCKSTEP_STATES", int(env) if env.strip().lstrip("-").isdigit() else env, minimum=0)
+
+
 def _batches(sc, reps: list[int]) -> list[list[int]]:
     """The replications of one point cut into lockstep batches (single runs if the
     scenario cannot run in lockstep)."""
     from ..world.batch import supports_lockstep
 
-    limit = LOCKSTEP_STATES
-    env = os.environ.get("COOPSIM_LOCKSTEP_STATES")
-    if env is not None:
-        limit = check_int("COOPSIM_LOCKSTEP_STATES", int(env) if env.strip().lstrip("-").isdigit() else env,
-                          minimum=0)
+    limit = lockstep_limit()
     try:
         lockstep = limit > 0 and len(reps) > 1 and supports_lockstep(sc)
     except Exception:  # noqa: BLE001 - the run itself will report the error

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError, check_int
-from .batching import _batches, _chunks, _run_batch, run_seed
+from .batching import _batches, _chunks, _run_batch, lockstep_limit, run_seed
 from .columns import run_metrics
 from .loading import load_experiment
 from .preparation import output_folder, prepare
@@ -279,6 +279,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
             metrics: Sequence[str] | None = None, chunk_size: int | None = None, desc: str = "runs") -> dict:
     """Run every (point, replication) not yet in ``store``; return counts and the backend used."""
     replications = check_int("replications", replications, minimum=1)
+    lockstep_limit()  # a bad COOPSIM_LOCKSTEP_STATES is refused here, not in a worker
     backend, n_workers = _check_backend(workers, dask)
     done = store.done()
     tasks = [(p, r) for p in range(len(design)) for r in range(replications) if (p, r) not in done]

@@ -281,16 +281,17 @@ class Play:
         """(runs,) share of C moves among all moves of the period in each run (an encounter
         with oneself counts once); with a mask of ``sides``, the share of all moves that are
         C moves of those sides."""
+        return self.cooperation_rates([sides])[0]
+
+    def cooperation_rates(self, masks) -> list:
+        """:meth:`cooperation_rate` for each mask in ``masks`` (None: all sides), from one
+        product of C moves per period."""
         R = self.sides.world.runs
-        cached = getattr(self, "_rate_parts", None)
-        if cached is None or cached[0] is not self.coop:  # C moves and all moves, once per period
-            moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
-            den = (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1] if self.credit is None
-                   else moves.reshape(R, -1).sum(axis=1))
-            cached = self._rate_parts = (self.coop, self.coop * moves, den)
-        _, c_moves, den = cached
-        num = (c_moves if sides is None else c_moves * sides).reshape(R, -1).sum(axis=1)
-        return num / den
+        moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
+        den = (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1] if self.credit is None
+               else moves.reshape(R, -1).sum(axis=1))
+        c_moves = self.coop * moves
+        return [(c_moves if m is None else c_moves * m).reshape(R, -1).sum(axis=1) / den for m in masks]
 
     def attribute(self, mask, form: str) -> None:
         """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of
@@ -469,12 +470,13 @@ def simulate_runs(scenario, seeds) -> list:
             play = _encounters_and_play(world, active)
             played = play.encounters_per_state > 0
             pay_state = play.per_state(play.payoffs())  # per round, capability-scaled: mean over encounters
-            rec["cooperation"][t] = play.cooperation_rate()
             if play.form.any():
-                for rank, form in enumerate(FORMS):
-                    rec[f"form_{form}"][t] = play.cooperation_rate(play.form == rank)
+                rates = play.cooperation_rates([None] + [play.form == rank for rank in range(len(FORMS))])
+                rec["cooperation"][t] = rates[0]
+                for form, rate in zip(FORMS, rates[1:], strict=True):
+                    rec[f"form_{form}"][t] = rate
             else:  # nothing attributed: all cooperation is tacit
-                rec["form_tacit"][t] = rec["cooperation"][t]
+                rec["cooperation"][t] = rec["form_tacit"][t] = play.cooperation_rate()
         else:
             play, played = None, everyone
             pay_state, rec["cooperation"][t] = stencil.period(world, world.types)
@@ -508,21 +510,13 @@ def simulate_runs(scenario, seeds) -> list:
 def _encounters_and_play(world, active) -> Play:
     """Phases 1-4 of a period: encounters, each side's rule, play, stakes and charges."""
     sides = Sides(world, world.structure.encounters(world.rng))
-    for mech in active:
-        mech.roles(world, world.ns[mech.NAME], sides)
-    for mech in active:
-        mech.withhold(world, world.ns[mech.NAME], sides)
-    for mech in active:
-        mech.perceive(world, world.ns[mech.NAME], sides)
+    for hook in ("roles", "withhold", "perceive"):
+        for mech in active:
+            getattr(mech, hook)(world, world.ns[mech.NAME], sides)
     play = _play(world, sides)
-    for mech in active:
-        mech.settle(world, world.ns[mech.NAME], play)
-    for mech in active:
-        mech.stakes(world, world.ns[mech.NAME], play)
-    for mech in active:
-        mech.charges(world, world.ns[mech.NAME], play)
-    for mech in active:
-        mech.attribute(world, world.ns[mech.NAME], play)
+    for hook in ("settle", "stakes", "charges", "attribute"):
+        for mech in active:
+            getattr(mech, hook)(world, world.ns[mech.NAME], play)
     return play
 
 

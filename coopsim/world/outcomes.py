@@ -31,14 +31,7 @@ SUMMARY_METRICS = ("emerged", "emergence_period", "window_cooperation", "final_c
 
 def gini(x: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0: equality)."""
-    x = np.sort(np.asarray(x, dtype=float))
-    n = x.size
-    total = x.sum()
-    if n == 0 or total <= 0:
-        return 0.0
-    # an element-wise product and numpy's pairwise sum, not a BLAS dot product (whose
-    # summation order, hence last bits, depends on the BLAS library's threads)
-    return float(((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * total))
+    return float(gini_rows(np.asarray(x, dtype=float).reshape(1, -1))[0])
 
 
 def gini_rows(x: np.ndarray) -> np.ndarray:
@@ -47,7 +40,9 @@ def gini_rows(x: np.ndarray) -> np.ndarray:
     x = np.sort(np.asarray(x, dtype=float), axis=1)
     n = x.shape[1]
     total = x.sum(axis=1)
-    num = (x * (2 * np.arange(1, n + 1) - n - 1)).sum(axis=1)  # as :func:`gini`, row by row
+    # an element-wise product and numpy's pairwise sum, not a BLAS dot product (whose
+    # summation order, hence last bits, depends on the BLAS library's threads)
+    num = (x * (2 * np.arange(1, n + 1) - n - 1)).sum(axis=1)
     return np.divide(num, n * total, out=np.zeros_like(total), where=total > 0)
 
 

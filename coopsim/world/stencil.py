@@ -20,19 +20,17 @@ __all__ = ["Stencil", "stencil_for"]
 
 
 class Stencil:
-    """The neighbour table of a batch (n, degree) and the pair values of the strategies."""
+    """The neighbour table of a batch, transposed (degree, n), and the pair values of the strategies."""
 
-    def __init__(self, world, table: np.ndarray, self_interaction: bool):
+    def __init__(self, world, columns: np.ndarray, self_interaction: bool):
         _, base_table, coop_table = world.pair_tables
         m = world.population.size
         self.m = m
-        self.table = table
         self.own = self_interaction
         self.value = np.ascontiguousarray(base_table[:m, :m, 0])  # payoff per round of side 0
         self.coop = np.ascontiguousarray(coop_table[:m, :m, 0])  # its share of C moves
-        self.encounters = table.shape[1] + int(self_interaction)  # per state
-        self.columns = np.ascontiguousarray(table.T)  # (degree, n): the j-th neighbour of every state
-        self.key = np.arange(table.shape[0]) * m  # row offsets of the (n, m) counts
+        self.encounters = columns.shape[0] + int(self_interaction)  # per state
+        self.columns = columns  # (degree, n): the j-th neighbour of every state
 
     def counts(self, types: np.ndarray) -> np.ndarray:
         """(n, m) neighbours (and oneself, with self-interaction) holding each strategy."""
@@ -60,6 +58,7 @@ class Stencil:
 def stencil_for(world):
     """A :class:`Stencil` when the world's periods can be computed from neighbour counts
     (see the module docstring), else None."""
+    from .dynamics import regular_columns
     from .mechanisms.base import Mechanism
     from .structure import Network
 
@@ -71,8 +70,5 @@ def stencil_for(world):
             or world.population.machines is not None or getattr(world, "pair_tables", None) is None
             or not isinstance(base, Network) or base.group_size != 2):
         return None
-    deg = base.degrees
-    if deg.size == 0 or not np.all(deg == deg[0]):
-        return None
-    indptr, indices = world.structure.neighbours_csr
-    return Stencil(world, indices.reshape(world.n, int(deg[0])), bool(base.self_interaction))
+    columns = regular_columns(world.structure.neighbours_csr)
+    return None if columns is None else Stencil(world, columns, bool(base.self_interaction))
