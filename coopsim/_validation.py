@@ -46,6 +46,9 @@ class ParameterError(ValueError):
         self.name, self.value, self.allowed = name, value, allowed
         super().__init__(f"{name}={value!r} is not allowed: {allowed}")
 
+    def __reduce__(self):  # raised in a worker process, it reaches the sweep intact
+        return type(self), (self.name, self.value, self.allowed)
+
 
 def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)

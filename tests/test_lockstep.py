@@ -228,3 +228,12 @@ def test_per_run_path_and_lockstep_give_the_same_sweep(monkeypatch):
     monkeypatch.setenv("COOPSIM_LOCKSTEP_STATES", "0")  # every run alone
     alone = sweep(sc, {"noise": [0.0, 0.02]}, replications=4, seed=3, progress=False).runs
     pd.testing.assert_frame_equal(together.drop(columns="elapsed"), alone.drop(columns="elapsed"), check_exact=True)
+
+
+def test_parameter_errors_cross_process_boundaries_intact():
+    # an error raised in a worker is pickled back to the sweep: it must keep what it names
+    import pickle
+
+    err = pickle.loads(pickle.dumps(cs.ParameterError("regime.monitoring", 2.0, "a probability in [0, 1]")))
+    assert (err.name, err.value, err.allowed) == ("regime.monitoring", 2.0, "a probability in [0, 1]")
+    assert str(err) == "regime.monitoring=2.0 is not allowed: a probability in [0, 1]"
