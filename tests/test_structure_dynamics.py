@@ -156,3 +156,39 @@ def test_best_neighbour_matches_a_state_by_state_reference(seed, kind, levels):
         if pay[j] > pay[i]:
             expected[i] = j
     assert np.array_equal(dyn.best_neighbour(pay, net.neighbours_csr, rng), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hst.integers(0, 2**31 - 1), hst.integers(3, 7), hst.sampled_from(["moore", "von_neumann"]),
+       hst.integers(1, 3), hst.integers(1, 3))
+def test_torus_shifts_match_the_neighbour_columns(seed, side, neighbourhood, runs, levels):
+    # on a periodic lattice (and runs of one in lockstep), sums and maxima over shifted
+    # slices and the first best neighbour found by steps equal the CSR-column reference
+    from coopsim.world import dynamics as dyn
+    from coopsim.world.batch import BatchStructure
+    from coopsim.world.neighbours import RegularNeighbours, regular_neighbours
+
+    base = st.lattice(side, neighbourhood)
+    net = base if runs == 1 else BatchStructure(base, runs)
+    table = regular_neighbours(net)
+    assert table.torus is not None
+    plain = RegularNeighbours(table.columns)  # the same columns, gathers only
+    rng = np.random.default_rng(seed)
+    n = runs * side * side
+    pay = rng.integers(0, levels + 1, size=n).astype(float)
+    for own in (False, True):
+        assert np.array_equal(table.reduce(np.add, pay, include_self=own), plain.reduce(np.add, pay, include_self=own))
+    top = table.reduce(np.maximum, pay)
+    assert np.array_equal(top, pay[table.columns].max(axis=0))
+    for who in (np.arange(n), np.flatnonzero(rng.random(n) < 0.1)):
+        cols = table.columns[:, who]
+        want = cols[np.argmax(pay[cols] == top[who], axis=0), np.arange(who.shape[0])]
+        assert np.array_equal(table.first_reaching(pay, top, who), want)
+    indptr, indices = net.neighbours_csr
+    expected = np.arange(n)
+    for i in range(n):
+        nbrs = indices[indptr[i]:indptr[i + 1]]
+        j = nbrs[int(np.argmax(pay[nbrs]))]  # the first best in CSR order
+        if pay[j] > pay[i]:
+            expected[i] = j
+    assert np.array_equal(dyn.best_neighbour(pay, net.neighbours_csr, rng, table=table), expected)

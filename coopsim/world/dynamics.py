@@ -117,52 +117,43 @@ def moran_db(payoffs, selection_intensity: float, rng: np.random.Generator, neig
 
 
 def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate: float = 1.0,
-                   columns: np.ndarray | None = None) -> np.ndarray:
+                   table=None) -> np.ndarray:
     """Copy the best-scoring state among oneself and one's neighbours (Nowak & May 1992).
 
     Synchronous when ``revision_rate == 1``; otherwise each state revises with that
-    probability (asynchronous in the limit of small rates). Ties keep one's own strategy.
-    ``columns`` (degree, n), optional: a regular graph's neighbour table transposed
-    (:func:`regular_columns`), computed once by callers that revise every period.
+    probability (asynchronous in the limit of small rates). Ties keep one's own strategy;
+    among equally good neighbours, the first in CSR order is copied. ``table``, optional:
+    the :class:`~coopsim.world.neighbours.RegularNeighbours` of a regular graph, built
+    once by callers that revise every period.
     """
+    from .neighbours import RegularNeighbours, regular_columns
+
     payoffs = np.asarray(payoffs, dtype=float)
     check_probability("revision_rate", revision_rate)
     indptr, indices = neighbours
     n = payoffs.shape[0]
-    if columns is None:
+    if table is None:
         columns = regular_columns(neighbours)
-    if columns is not None:
-        # regular graph (lattices, rings): the j-th neighbour of every state at a time; the
-        # first best neighbour in CSR order, exactly as the sort below does
-        pay = payoffs[columns]  # (degree, n)
-        top = pay.max(axis=0)
-        first = np.zeros(n, dtype=np.int64)
-        for j in range(columns.shape[0] - 1, 0, -1):  # from the last column: the first best wins
-            first = np.where(pay[j] == top, j, first)
-        first = np.where(pay[0] == top, 0, first)
-        best = columns[first, np.arange(n)]
-    else:
-        # irregular graph: each state's best payoff among its neighbours (a segment maximum),
-        # then the first neighbour in CSR order that reaches it (no sorting)
-        deg = np.diff(indptr)
-        nb_pay = payoffs[indices]
-        top = np.maximum.reduceat(nb_pay, indptr[:-1])
-        hits = np.flatnonzero(nb_pay == np.repeat(top, deg))
-        best = indices[hits[np.searchsorted(hits, indptr[:-1])]]
-    better = payoffs[best] > payoffs
-    change = better & _revisers(n, revision_rate, rng)
-    return np.where(change, best, np.arange(n))
-
-
-def regular_columns(neighbours) -> np.ndarray | None:
-    """(degree, n) neighbour table of a regular graph given as (indptr, indices), column j
-    holding every state's j-th neighbour; None if degrees differ."""
-    indptr, indices = neighbours
-    n = indptr.shape[0] - 1
+        table = None if columns is None else RegularNeighbours(columns)
+    if table is not None:
+        # regular graph (lattices, rings): the best neighbour's payoff (a maximum over the
+        # columns, shifted slices on a torus); for the states that will copy, the first
+        # column reaching it (argmax: the first best neighbour in CSR order)
+        top = table.reduce(np.maximum, payoffs)
+        change = (top > payoffs) & _revisers(n, revision_rate, rng)
+        who = np.flatnonzero(change)
+        source = np.arange(n)
+        source[who] = table.first_reaching(payoffs, top, who)
+        return source
+    # irregular graph: each state's best payoff among its neighbours (a segment maximum),
+    # then the first neighbour in CSR order that reaches it (no sorting)
     deg = np.diff(indptr)
-    if n == 0 or not np.all(deg == deg[0]):
-        return None
-    return np.ascontiguousarray(indices.reshape(n, int(deg[0])).T)
+    nb_pay = payoffs[indices]
+    top = np.maximum.reduceat(nb_pay, indptr[:-1])
+    hits = np.flatnonzero(nb_pay == np.repeat(top, deg))
+    best = indices[hits[np.searchsorted(hits, indptr[:-1])]]
+    change = (top > payoffs) & _revisers(n, revision_rate, rng)
+    return np.where(change, best, np.arange(n))
 
 
 def mutate(n: int, mutation: float, rng: np.random.Generator) -> np.ndarray:

@@ -20,36 +20,39 @@ __all__ = ["Stencil", "stencil_for"]
 
 
 class Stencil:
-    """The neighbour table of a batch, transposed (degree, n), and the pair values of the strategies."""
+    """The neighbours of a batch (:class:`~coopsim.world.neighbours.RegularNeighbours`) and the pair values of the strategies."""
 
-    def __init__(self, world, columns: np.ndarray, self_interaction: bool):
+    def __init__(self, world, table, self_interaction: bool):
         _, base_table, coop_table = world.pair_tables
         m = world.population.size
         self.m = m
         self.own = self_interaction
         self.value = np.ascontiguousarray(base_table[:m, :m, 0])  # payoff per round of side 0
         self.coop = np.ascontiguousarray(coop_table[:m, :m, 0])  # its share of C moves
-        self.encounters = columns.shape[0] + int(self_interaction)  # per state
-        self.columns = columns  # (degree, n): the j-th neighbour of every state
+        self.encounters = table.degree + int(self_interaction)  # per state
+        self.table = table  # coopsim.world.neighbours.RegularNeighbours
+        self.value_cols = [np.ascontiguousarray(self.value[:, v]) for v in range(m)]  # value against v
+        self.coop_cols = [np.ascontiguousarray(self.coop[:, v]) for v in range(m)]
 
     def counts(self, types: np.ndarray) -> np.ndarray:
-        """(n, m) neighbours (and oneself, with self-interaction) holding each strategy."""
-        nb = types[self.columns]  # (degree, n): the strategy of every state's j-th neighbour
-        counts = np.empty((types.shape[0], self.m))
-        for v in range(self.m):
-            counts[:, v] = (nb == v).sum(axis=0) + (self.own & (types == v))
+        """(m, n) neighbours (and oneself, with self-interaction) holding each strategy: the
+        sum of each strategy's indicator over the neighbours (integer counts, exact in any
+        order of addition), the last strategy's count by difference."""
+        counts = np.empty((self.m, types.shape[0]))
+        for v in range(self.m - 1):
+            counts[v] = self.table.reduce(np.add, (types == v).astype(float), include_self=self.own)
+        counts[self.m - 1] = self.encounters - counts[:self.m - 1].sum(axis=0)
         return counts
 
     def period(self, world, types: np.ndarray):
         """``(payoff per state, cooperation rate per run)`` of one period."""
         counts = self.counts(types)
-        value, coop = self.value[types], self.coop[types]
-        pay = counts[:, 0] * value[:, 0]
-        c = counts[:, 0] * coop[:, 0]
+        pay = counts[0] * self.value_cols[0].take(types)
+        c = counts[0] * self.coop_cols[0].take(types)
         for v in range(1, self.m):  # strategy by strategy, in a fixed order: equal counts, equal sums
-            pay = pay + counts[:, v] * value[:, v]
-            c = c + counts[:, v] * coop[:, v]
-        pay = pay / self.encounters
+            pay += counts[v] * self.value_cols[v].take(types)
+            c += counts[v] * self.coop_cols[v].take(types)
+        pay /= self.encounters
         # every side of every encounter: each edge from both ends, the encounter with oneself once
         coop = world.per_run(c).sum(axis=1) / (self.encounters * world.n_states)
         return pay, coop
@@ -58,8 +61,8 @@ class Stencil:
 def stencil_for(world):
     """A :class:`Stencil` when the world's periods can be computed from neighbour counts
     (see the module docstring), else None."""
-    from .dynamics import regular_columns
     from .mechanisms.base import Mechanism
+    from .neighbours import regular_neighbours
     from .structure import Network
 
     hooks = ("roles", "withhold", "perceive", "settle", "stakes", "charges", "attribute", "observe",
@@ -70,5 +73,5 @@ def stencil_for(world):
             or world.population.machines is not None or getattr(world, "pair_tables", None) is None
             or not isinstance(base, Network) or base.group_size != 2):
         return None
-    columns = regular_columns(world.structure.neighbours_csr)
-    return None if columns is None else Stencil(world, columns, bool(base.self_interaction))
+    table = regular_neighbours(world.structure)
+    return None if table is None else Stencil(world, table, bool(base.self_interaction))

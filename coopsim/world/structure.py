@@ -134,6 +134,9 @@ class Network(Structure):
     self_interaction: bool = False
     group_size: int = 2
     graph: object = field(default=None, repr=False)
+    #: (side, [(dx, dy), ...]) on a periodic square lattice: each neighbour is a shift on
+    #: the torus (coopsim.world.neighbours uses slices instead of gathers); None otherwise
+    torus: object = field(default=None, repr=False)
     fixed_encounters = True
 
     def __post_init__(self) -> None:
@@ -248,7 +251,8 @@ def lattice(side: int, neighbourhood: str = "von_neumann", *, periodic: bool = T
     deg = valid.sum(axis=1)
     indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
     indices = cols[np.arange(cols.shape[1])[None, :] < deg[:, None]].astype(np.int64)
-    return Network(indptr, indices, name=f"lattice({side}x{side}, {neighbourhood})", **kw)
+    return Network(indptr, indices, name=f"lattice({side}x{side}, {neighbourhood})",
+                   torus=(side, tuple(steps)) if periodic else None, **kw)
 
 
 def small_world(n_states: int, degree: int = 4, rewiring: float = 0.1, *, seed=None, **kw) -> Network:

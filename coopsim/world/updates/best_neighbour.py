@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import dynamics
+from ..neighbours import regular_neighbours
 from .base import UpdateRule
 
 
@@ -20,9 +21,9 @@ class BestNeighbour(UpdateRule):
 
     def prepare(self, world) -> None:
         world.neighbours = world.structure.neighbours_csr
-        world.neighbour_columns = dynamics.regular_columns(world.neighbours)  # once per run
+        world.neighbour_table = regular_neighbours(world.structure)  # once per run (None: irregular)
 
     def revise(self, world, payoffs) -> np.ndarray:
         judge = np.where(payoffs.played, payoffs.judge, -np.inf)
         return dynamics.best_neighbour(judge, world.neighbours, world.rng, world.scenario.revision_rate,
-                                       columns=world.neighbour_columns)
+                                       table=world.neighbour_table)
