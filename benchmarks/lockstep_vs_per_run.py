@@ -1,15 +1,19 @@
-"""Experiment files run with replications in lockstep against the per-run path, side by side.
+"""Experiment files run in lockstep against the per-run path, side by side.
 
-Each file is run with every run alone (COOPSIM_LOCKSTEP_STATES=0, the per-run path) and in
-lockstep (the default), with 2 workers: the sweep alone (`run_experiment`, in a fresh
-process) and the whole `coopsim run FILE` command (sweep, verdicts, figures, report). Both
-runs tables must be identical value for value (only the `elapsed` column differs); the
-table gives the times and the sweep's ratio, against the goals of issue 13 for the sweep
-(each h*.toml, 1,000 runs, under 5 s; the full milner.toml under 60 s).
+Each file is run three ways with 2 workers: every run alone (COOPSIM_LOCKSTEP_STATES=0,
+the per-run path), each point's replications in lockstep but points apart
+(COOPSIM_LOCKSTEP_POINTS=0), and the default — points that differ only in per-run
+parameters share batches too (coopsim.world.points). The sweep alone (`run_experiment`,
+in a fresh process) is timed each way, the whole `coopsim run FILE` command (sweep,
+verdicts, figures, report) per run and by default. The runs tables must be identical value
+for value (only the `elapsed` column differs); the table gives the times and the sweep's
+ratio, against the goals of issue 13 for the sweep (each h*.toml, 1,000 runs, under 5 s;
+the full milner.toml under 60 s).
 
     python benchmarks/lockstep_vs_per_run.py                      # h1 ... h6
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
     python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only  # any files in experiments/
+    python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only --skip-per-run
 """
 from __future__ import annotations
 
@@ -36,7 +40,12 @@ print(json.dumps(time.perf_counter() - t))
 """
 
 
-def timed_run(file: str, lockstep: bool, quick: bool, workers: int, command: bool = True):
+#: the environment of each way of running: every run alone, points apart, points together
+MODES = {"per_run": {"COOPSIM_LOCKSTEP_STATES": "0"}, "points_apart": {"COOPSIM_LOCKSTEP_POINTS": "0"},
+         "together": {}}
+
+
+def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = True):
     """(sweep seconds, command seconds, runs table): the sweep alone (``run_experiment``, in
     a fresh process, interpreter start-up excluded) and the whole ``coopsim run`` command
     (sweep, summary, verdicts, figures, report)."""
@@ -44,9 +53,7 @@ def timed_run(file: str, lockstep: bool, quick: bool, workers: int, command: boo
 
     import pandas as pd
 
-    env = dict(os.environ)
-    if not lockstep:
-        env["COOPSIM_LOCKSTEP_STATES"] = "0"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPSIM_LOCKSTEP_")} | MODES[mode]
     path = str(ROOT / "experiments" / file)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, "-c", SWEEP, path, tmp + "/sweep", str(workers), "1" if quick else "0"],
@@ -75,23 +82,33 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="run the files' --quick versions")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sweep-only", action="store_true", help="time the sweeps only, not the whole command")
+    ap.add_argument("--skip-per-run", action="store_true", help="do not run the per-run path (slow)")
     args = ap.parse_args()
     import pandas as pd
 
-    print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'lockstep':>9} {'ratio':>6} {'goal':>9} | "
-          f"{'command: per run':>16} {'lockstep':>9} | same numbers")
+    nan = float("nan")
+    print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
+          f"{'ratio':>6} {'goal':>9} | {'command: per run':>16} {'together':>9} | same numbers")
     for file in args.files:
-        s_single, c_single, a = timed_run(file, False, args.quick, args.workers, not args.sweep_only)
-        s_lock, c_lock, b = timed_run(file, True, args.quick, args.workers, not args.sweep_only)
+        command = not args.sweep_only
+        s_single, c_single, a = ((nan, nan, None) if args.skip_per_run
+                                 else timed_run(file, "per_run", args.quick, args.workers, command))
+        s_apart, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
+        s_lock, c_lock, c = timed_run(file, "together", args.quick, args.workers, command)
         try:
-            pd.testing.assert_frame_equal(a, b, check_exact=True)
+            for other in (a, b):
+                if other is not None:
+                    pd.testing.assert_frame_equal(other, c, check_exact=True)
             same = "yes"
         except AssertionError as err:
             same = "NO: " + " ".join(str(err).split())[:80]
         goal = GOALS.get(file) if not args.quick else None
         verdict = "" if goal is None else (f"{goal:>4.0f}s" + (" ok" if s_lock < goal else " over"))
-        print(f"{file + (' --quick' if args.quick else ''):<26} {len(b):>6} | {s_single:>13.1f}s {s_lock:>8.1f}s "
-              f"{s_single / s_lock:>5.1f}x {verdict:>9} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}", flush=True)
+        base = s_apart if args.skip_per_run else s_single
+        print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
+              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}",
+              flush=True)
+
 
 if __name__ == "__main__":
     main()

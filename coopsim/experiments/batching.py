@@ -1,9 +1,13 @@
 """How a sweep's runs are grouped: chunks sent to a worker, lockstep batches within them.
 
-A chunk keeps a point's replications together; within a chunk the replications of one
-point run in lockstep (:mod:`coopsim.world.batch`) in batches of at most
-:data:`LOCKSTEP_STATES` states, each run with its own seed, so that its numbers are those
-it has alone.
+A chunk keeps a point's replications together; tasks are ordered so that points that
+differ only in per-run parameters (:mod:`coopsim.world.points`) sit in the same chunks.
+Within a chunk, runs of points that share a batch key — the replications of one point,
+and those of other points that share every array shape — run in lockstep
+(:mod:`coopsim.world.batch`) in batches of at most :data:`LOCKSTEP_STATES` states, each
+run with its own seed, so that its numbers are those it has alone. A batch of several
+points that fails (for instance because a mechanism reads a per-run parameter as one
+number) is run again point by point.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ import numpy as np
 
 from .._validation import check_int
 
-__all__ = ["LOCKSTEP_STATES", "lockstep_limit", "run_seed"]
+__all__ = ["LOCKSTEP_STATES", "lockstep_limit", "lockstep_points", "run_seed", "run_points", "order_tasks"]
 
 
 def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
@@ -62,6 +66,104 @@ def lockstep_limit() -> int:
     if env is None:
         return LOCKSTEP_STATES
     return check_int("COOPSIM_LOCKSTEP_STATES", int(env) if env.strip().lstrip("-").isdigit() else env, minimum=0)
+
+
+def lockstep_points() -> bool:
+    """Whether runs of different points share lockstep batches: yes, unless the environment
+    sets COOPSIM_LOCKSTEP_POINTS=0 (benchmarks/lockstep_vs_per_run.py compares both)."""
+    env = os.environ.get("COOPSIM_LOCKSTEP_POINTS")
+    if env is None:
+        return True
+    if env.strip() not in ("0", "1"):
+        from .._validation import ParameterError
+
+        raise ParameterError("COOPSIM_LOCKSTEP_POINTS", env, "0 (each point in its own batches) or 1")
+    return env.strip() == "1"
+
+
+def _per_run_names() -> frozenset:
+    """Dotted names of the parameters that may differ within a batch."""
+    from ..world.mechanisms import REGISTRY
+    from ..world.points import PER_RUN
+
+    return frozenset(PER_RUN) | {f"{name}.{f}" for name, cls in REGISTRY.items() for f in getattr(cls, "PER_RUN", ())}
+
+
+def order_tasks(tasks: list[tuple[int, int]], params: list[dict]) -> list[tuple[int, int]]:
+    """``tasks`` (point, replication) with points that differ only in per-run parameters
+    next to each other (a point's replications stay together and in order), so that chunks
+    hold points that can share lockstep batches; the order of runs changes no number."""
+    if not lockstep_points():
+        return tasks
+    names = _per_run_names()
+
+    def shape(task):
+        return repr(sorted((k, repr(v)) for k, v in params[task[0]].items() if k not in names))
+
+    return sorted(tasks, key=shape)  # stable: points, and their replications, keep their order
+
+
+#: batch keys (coopsim.world.points.batch_key) whose mixed batches failed in this process:
+#: their points run point by point from then on
+_UNBATCHABLE: set[str] = set()
+
+
+def run_points(scenarios: dict, reps: dict, root_seed: int) -> Iterator[tuple]:
+    """``(point, replication, result | None, error | None, elapsed)`` for every replication
+    in ``reps`` {point: [replication, ...]} of the points' ``scenarios`` {point: Scenario}:
+    points that share a batch key in lockstep batches together, others point by point."""
+    from ..world.batch import supports_lockstep
+    from ..world.points import batch_key
+
+    limit = lockstep_limit()
+    groups: dict[str, list[int]] = {}
+    for point, sc in scenarios.items():
+        key = None
+        if limit > 0 and lockstep_points():
+            try:
+                key = batch_key(sc) if supports_lockstep(sc) else None
+            except Exception:  # noqa: BLE001 - the run itself will report the error
+                key = None
+        groups.setdefault(key if key not in _UNBATCHABLE else None, []).append(point)
+    for key, points in groups.items():
+        if key is None or len(points) == 1:
+            for point in points:
+                for batch in _batches(scenarios[point], reps[point]):
+                    for out in _run_batch(scenarios[point], point, batch, root_seed):
+                        yield (point, *out)
+            continue
+        tasks = [(p, r) for p in points for r in reps[p]]
+        size = max(1, limit // max(1, scenarios[points[0]].n_states))
+        for i in range(0, len(tasks), size):
+            yield from _run_mixed(scenarios, tasks[i:i + size], key, root_seed)
+
+
+def _run_mixed(scenarios: dict, tasks: list[tuple[int, int]], key: str, root_seed: int) -> Iterator[tuple]:
+    """One lockstep batch of runs of several points (point by point if it fails)."""
+    from ..world.points import VaryingParameterError
+
+    points = list(dict.fromkeys(p for p, _ in tasks))
+    if len(points) > 1:
+        from ..world.loop import simulate_points
+
+        t0 = time.perf_counter()
+        try:
+            results = simulate_points([scenarios[p] for p, _ in tasks], [run_seed(root_seed, p, r) for p, r in tasks])
+        except VaryingParameterError:  # a hook reads a per-run parameter as one number
+            _UNBATCHABLE.add(key)
+            results = None
+        except Exception:  # noqa: BLE001 - rerun point by point: each run reports its own error
+            results = None
+        if results is not None:
+            share = (time.perf_counter() - t0) / len(tasks)
+            for (p, r), res in zip(tasks, results, strict=True):
+                yield p, r, res, None, share
+            return
+    for point in points:
+        reps = [r for p, r in tasks if p == point]
+        for batch in _batches(scenarios[point], reps):
+            for out in _run_batch(scenarios[point], point, batch, root_seed):
+                yield (point, *out)
 
 
 def _batches(sc, reps: list[int]) -> list[list[int]]:

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError, check_int
-from .batching import _batches, _chunks, _run_batch, lockstep_limit, run_seed
+from .batching import _chunks, lockstep_limit, lockstep_points, order_tasks, run_points, run_seed
 from .columns import run_metrics
 from .loading import load_experiment
 from .preparation import output_folder, prepare
@@ -82,34 +82,35 @@ def run_chunk(base, points: Mapping[int, dict], tasks: Sequence[tuple[int, int]]
     (None if the run failed), ``status``, ``error``, ``elapsed`` (a batch's time is shared
     equally by its runs). Executed on workers: it must stay a module-level function.
     """
-    rows, periods = [], []
     by_point: dict[int, list[int]] = {}
     for point, rep in tasks:
         by_point.setdefault(point, []).append(rep)
+    done: dict[tuple[int, int], tuple] = {}  # (point, replication) -> (row, periods or None)
+    scenarios = {}
     for point, reps in by_point.items():
         try:
-            sc = base.with_params(points[point]) if points[point] else base
+            scenarios[point] = base.with_params(points[point]) if points[point] else base
         except Exception as err:  # noqa: BLE001 - recorded, the sweep goes on
-            rows += [{"point": point, "replication": rep, "summary": None, "status": "error",
-                      "error": _message(err, "scenario: "), "elapsed": 0.0} for rep in reps]
+            for rep in reps:
+                done[point, rep] = ({"point": point, "replication": rep, "summary": None, "status": "error",
+                                     "error": _message(err, "scenario: "), "elapsed": 0.0}, None)
+    for point, rep, res, err, elapsed in run_points(scenarios, {p: by_point[p] for p in scenarios}, root_seed):
+        if err is not None:
+            done[point, rep] = ({"point": point, "replication": rep, "summary": None, "status": "error",
+                                 "error": _message(err), "elapsed": elapsed}, None)
             continue
-        for batch in _batches(sc, reps):
-            for rep, res, err, elapsed in _run_batch(sc, point, batch, root_seed):
-                if err is not None:
-                    rows.append({"point": point, "replication": rep, "summary": None, "status": "error",
-                                 "error": _message(err), "elapsed": elapsed})
-                    continue
-                summary = dict(res.summary)
-                bad = _not_finite(summary)
-                rows.append({"point": point, "replication": rep, "summary": summary,
+        summary = dict(res.summary)
+        bad = _not_finite(summary)
+        p = None
+        if record_periods:
+            p = res.periods.copy()
+            p.insert(0, "replication", rep)
+            p.insert(0, "point", point)
+        done[point, rep] = ({"point": point, "replication": rep, "summary": summary,
                              "status": "error" if bad else "ok", "error": f"not finite: {bad}" if bad else None,
-                             "elapsed": elapsed})
-                if record_periods:
-                    p = res.periods.copy()
-                    p.insert(0, "replication", rep)
-                    p.insert(0, "point", point)
-                    periods.append(p)
-    return {"rows": rows, "periods": periods}
+                             "elapsed": elapsed}, p)
+    out = [done[task] for task in tasks]  # in the order of the tasks
+    return {"rows": [row for row, _ in out], "periods": [p for _, p in out if p is not None]}
 
 
 def _not_finite(summary: Mapping[str, Any]) -> str:
@@ -279,10 +280,12 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
             metrics: Sequence[str] | None = None, chunk_size: int | None = None, desc: str = "runs") -> dict:
     """Run every (point, replication) not yet in ``store``; return counts and the backend used."""
     replications = check_int("replications", replications, minimum=1)
-    lockstep_limit()  # a bad COOPSIM_LOCKSTEP_STATES is refused here, not in a worker
+    lockstep_limit()  # a bad COOPSIM_LOCKSTEP_STATES (or _POINTS) is refused here, not in a worker
+    lockstep_points()
     backend, n_workers = _check_backend(workers, dask)
     done = store.done()
     tasks = [(p, r) for p in range(len(design)) for r in range(replications) if (p, r) not in done]
+    tasks = order_tasks(tasks, design.params)  # points that can share lockstep batches side by side
     total = len(design) * replications
     if chunk_size is None:
         size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (4 * max(1, n_workers)))))

@@ -27,6 +27,7 @@ at its neutral value draws nothing and leaves the run bit-identical.
 """
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -34,7 +35,8 @@ import numpy as np
 from .._random import as_seed_sequence
 from .batch import BatchStructure, Streams
 from .outcomes import CORE_PERIOD_COLUMNS, FORMS, gini, gini_rows, result
-from .perception import misperceive_memory_one
+from .period import Payoffs, Play, Sides
+from .points import Varying, shared_scenario, varying_fields
 from .stencil import stencil_for
 from .variants import prepare_machines, prepare_variants, transforms_requested
 
@@ -55,9 +57,14 @@ class World:
     ``offset``.
     """
 
-    def __init__(self, scenario, seed=None, *, seeds=None):
-        sc = self.scenario = scenario
+    def __init__(self, scenario, seed=None, *, seeds=None, scenarios=None):
         seeds = [seed] if seeds is None else list(seeds)
+        self.scenarios = [scenario] * len(seeds) if scenarios is None else list(scenarios)
+        if len(self.scenarios) != len(seeds):
+            raise ValueError(f"{len(self.scenarios)} scenarios for {len(seeds)} seeds: give one per run")
+        self.varying = varying_fields(self.scenarios) if scenarios is not None else {}
+        # the batch's scenario: each parameter that differs between its runs is a Varying
+        sc = self.scenario = shared_scenario(self.scenarios, self.varying) if self.varying else self.scenarios[0]
         self.runs = len(seeds)  # runs advanced in lockstep (coopsim.world.batch)
         self.n_states = sc.n_states  # states per run
         self.n = self.runs * sc.n_states  # states of the batch: run r holds r n ... r n + n - 1
@@ -66,11 +73,18 @@ class World:
         self.base_structure = sc.build_structure()
         self.structure = self.base_structure if self.runs == 1 else BatchStructure(self.base_structure, self.runs)
         self.game = sc.stage_game()
-        self.population = sc.population()
+        self.population = self.scenarios[0].population()
+        self.kernels = None  # (runs, m) when the kernel differs between runs
+        if "reciprocity" in self.varying:
+            self.kernels = np.array([s.population().kernel for s in self.scenarios])
+            self.population = dataclasses.replace(self.population, kernel=Varying("the kernel (reciprocity)"))
         self.mechanisms = [m for m in sc.mechanisms()]
-        self.active = [m for m in self.mechanisms if m.is_active]
+        active = {m.NAME for m in self.scenarios[0].mechanisms() if m.is_active}  # the same in every run
+        self.active = [m for m in self.mechanisms if m.NAME in active]
         streams = [m.STREAM for m in self.mechanisms if m.STREAM is not None]
-        self._children = [as_seed_sequence(s).spawn(1 + max(streams, default=0)) for s in seeds]
+        # children of a copy: a SeedSequence given twice gives the same run twice (spawning
+        # from the caller's object would advance its count of children)
+        self._children = [_unspawned(as_seed_sequence(s)).spawn(1 + max(streams, default=0)) for s in seeds]
         self._streams: dict[int, Streams] = {}
         self.rng = self._generator(0)
         self.capability = np.ones(self.n)
@@ -81,6 +95,29 @@ class World:
         self.ns = {m.NAME: SimpleNamespace() for m in self.mechanisms}
         self.records: dict[str, np.ndarray] = {}
         self.t = 0
+
+    def param(self, owner, name: str):
+        """The value of parameter ``name`` of ``owner`` (a mechanism, or None for the
+        scenario's top level) in each run: one number when every run has the same, else an
+        array (runs,) — see :mod:`coopsim.world.points` (the mechanism lists ``name`` in
+        its ``PER_RUN``)."""
+        section = None if owner is None else owner.NAME
+        if name not in self.varying.get(section, ()):
+            return getattr(self.scenarios[0] if owner is None else self.scenarios[0].mechanism(section), name)
+        return np.array([getattr(s if owner is None else s.mechanism(section), name) for s in self.scenarios],
+                        dtype=float)
+
+    def is_active(self, mechanism) -> bool:
+        """True when ``mechanism`` acts in this batch's runs (the same in every run)."""
+        return any(m is mechanism for m in self.active)
+
+    def by_state(self, value):
+        """A per-run value (a number, or an array (runs,)) for each state: (n,) or the number."""
+        return value if np.ndim(value) == 0 else np.repeat(value, self.n_states)
+
+    def by_encounter(self, value, E: int):
+        """A per-run value for each of ``E`` encounters (each run has E / runs): (E,) or the number."""
+        return value if np.ndim(value) == 0 else np.repeat(value, E // self.runs)
 
     @property
     def genome(self) -> np.ndarray:
@@ -131,234 +168,9 @@ class World:
         return self.records[name]
 
 
-class Sides:
-    """Each side's rule in this period's encounters.
-
-    Named strategy sets: ``code[e, j]`` indexes the world's table of rule variants (the
-    strategies, then fixed rules ALLC / ALLD, each also as played through perception
-    errors), so rules — and, with the exact engine, their payoffs — are computed once
-    per run. Continuous strategy spaces: ``rows[e, j]`` holds the rule itself.
-    """
-
-    def __init__(self, world, enc):
-        self.world = world
-        self.enc = enc
-        self.E = enc.shape[0]
-        pop = world.population
-        if pop.continuous:
-            self.rows = world.genome[enc]
-            self.code = None
-        else:
-            self.code = world.types[enc]
-            self.rows = None
-        self.excluded = np.zeros(enc.shape, dtype=bool)
-
-    def override(self, mask, rule: str) -> None:
-        """Sides in ``mask`` play the fixed rule ``"ALLC"`` or ``"ALLD"`` this encounter
-        (through the transformations they already play through)."""
-        w = self.world
-        if self.code is None:
-            self.rows[mask] = w.fixed_rows[rule]
-        else:
-            layer = self.code[mask] // w.n_base_variants
-            self.code[mask] = w.fixed_code[rule] + layer * w.n_base_variants
-
-    def exclude(self, mask) -> None:
-        """Sides in ``mask`` are denied their share of the encounter's benefits (``Play.excluded``);
-        a ``stakes`` hook that knows the game's benefits applies it."""
-        self.excluded |= mask
-
-    def misperceive(self, mask) -> None:
-        """Sides in ``mask`` misread each co-player move with the world's perception error."""
-        self.transform(mask, "perception")
-
-    def transform(self, mask, name: str) -> None:
-        """Sides in ``mask`` play their rule through the declared transformation ``name``."""
-        w = self.world
-        bit = w.transform_bit[name]
-        if self.code is None:
-            if name == "perception":  # per-side error: exactly the rule of 0.1
-                self.rows = misperceive_memory_one(self.rows, np.where(mask, w.perception_error, 0.0))
-            else:
-                self.rows = np.where(mask[..., None], w.transform_fns[bit](self.rows), self.rows)
-        else:
-            # each side's variant: base index + n_base * (bit mask of the transformations it plays through)
-            self.code = self.code + (w.n_base_variants << bit) * (mask & ~self._has(bit))
-
-    def _has(self, bit: int):
-        w = self.world
-        return ((self.code // w.n_base_variants) >> bit & 1).astype(bool)
-
-    def played_rows(self):
-        w = self.world
-        if self.code is None:
-            return self.rows
-        return None if w.variant_rows is None else w.variant_rows[self.code]
-
-
-class Play:
-    """Outcomes of this period's encounters, per side and per round.
-
-    ``coop`` (E, k): share of C moves; ``base`` (E, k): payoff per round in the stage
-    game; ``length`` (E,): rounds played; ``per`` (E, 2, 4): occupancy of CC, CD, DC, DD
-    per round from each side's view (pair games only); ``stake`` (E, k): payoff per round
-    as it counts for the state (capability-scaled); ``charges`` (E, k): costs per round;
-    ``excluded`` (E, k): sides denied their share of the benefits (:meth:`Sides.exclude`).
-    """
-
-    def __init__(self, sides, coop, base, length, per=None):
-        self.sides = sides
-        self.enc = sides.enc
-        self.E = sides.E
-        self.coop = coop
-        self.defect = 1.0 - coop
-        self.base = base
-        self.length = length
-        self._per = per
-        w = sides.world
-        # capability-scaled stakes (x * 1.0 == x: equal capabilities need no gather)
-        self.stake = base * w.capability[sides.enc] if w.unequal_capability else base.copy()
-        self._charges = None
-        self.form = _Forms(self.enc.shape)  # 0: tacit (see FORMS)
-        self.excluded = sides.excluded
-        self.n = w.n
-        self._idx = self.enc.ravel()
-        self.credit, self.encounters_per_state, self._denominator = _encounter_counts(w, self.enc)
-
-    @property
-    def charges(self):
-        """(E, k) costs per round (fines, dues, transfers), zero until a mechanism adds some."""
-        if self._charges is None:
-            self._charges = np.zeros_like(self.stake)
-        return self._charges
-
-    @charges.setter
-    def charges(self, value):
-        self._charges = value
-
-    def payoffs(self):
-        """(E, k) payoff per round that counts for each side: stake minus charges."""
-        return self.stake if self._charges is None else self.stake - self._charges
-
-    @property
-    def per(self):
-        """(E, 2, 4) occupancies of CC, CD, DC, DD per round from each side's view (pairs)."""
-        if callable(self._per):
-            self._per = self._per()
-        return self._per
-
-    def delay(self, share) -> None:
-        """Replace a share ``share`` (E,) of each encounter's rounds by rounds in which every
-        side defects (e.g. delay before an agreement); call in ``settle``, before stakes."""
-        s = np.asarray(share, dtype=float)[:, None]
-        w = self.sides.world
-        none = w.game.defector[0] if w.is_group else w.game.focal_payoffs[3]  # payoff when nobody cooperates
-        self.coop = (1.0 - s) * self.coop
-        self.defect = 1.0 - self.coop
-        self.base = (1.0 - s) * self.base + s * none
-        per = self.per
-        if per is not None:
-            per = (1.0 - s[..., None]) * per
-            per[..., 3] += s
-            self._per = per
-        self.stake = self.base * w.capability[self.enc]
-
-    def replay(self, coop, base, per) -> None:
-        """Replace this period's outcomes by those of a mechanism that plays the encounters
-        itself (issue linkage plays two issues jointly): ``coop`` and ``base`` (E, 2) per
-        side, ``per`` (E, 2, 4) occupancies (pair games); call in ``settle``, before stakes."""
-        w = self.sides.world
-        self.coop, self.defect, self.base, self._per = coop, 1.0 - coop, base, per
-        self.stake = base * w.capability[self.enc] if w.unequal_capability else base.copy()
-
-    def per_state(self, values) -> np.ndarray:
-        """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
-        if self.credit is not None:
-            values = values * self.credit
-        return np.bincount(self._idx, values.ravel(), minlength=self.n) / self._denominator
-
-    def cooperation_rate(self, sides=None) -> np.ndarray:
-        """(runs,) share of C moves among all moves of the period in each run (an encounter
-        with oneself counts once); with a mask of ``sides``, the share of all moves that are
-        C moves of those sides."""
-        return self.cooperation_rates([sides])[0]
-
-    def cooperation_rates(self, masks) -> list:
-        """:meth:`cooperation_rate` for each mask in ``masks`` (None: all sides), from one
-        product of C moves per period."""
-        R = self.sides.world.runs
-        moves = self.length[:, None] if self.credit is None else self.length[:, None] * self.credit
-        den = (self.length.reshape(R, -1).sum(axis=1) * self.enc.shape[1] if self.credit is None
-               else moves.reshape(R, -1).sum(axis=1))
-        c_moves = self.coop * moves
-        return [(c_moves if m is None else c_moves * m).reshape(R, -1).sum(axis=1) / den for m in masks]
-
-    def attribute(self, mask, form: str) -> None:
-        """Attribute the cooperation of the sides in ``mask`` to ``form`` (one of
-        :data:`~coopsim.world.outcomes.FORMS`); when several apply, the most binding
-        arrangement (later in FORMS) takes the credit."""
-        self.form.raise_to(mask, FORMS.index(form))
-
-
-def _encounter_counts(world, enc):
-    """(credit, encounters per state, denominator) of this period's encounters; an encounter
-    of a state with itself (self-interaction on a network) counts once. A structure that
-    returns the same encounters every period (a network) is counted once per run."""
-    cached = getattr(world, "_counts_cache", None)
-    if cached is not None and cached[0] is enc:
-        return cached[1]
-    credit = None
-    if world.self_encounters:
-        own = enc[:, 0] == enc[:, 1]
-        if own.any():
-            credit = np.ones(enc.shape)
-            credit[own, 1] = 0.0
-    idx = enc.ravel()
-    counts = np.bincount(idx, minlength=world.n) if credit is None else np.bincount(idx, credit.ravel(),
-                                                                                      minlength=world.n)
-    out = (credit, counts, np.maximum(counts, 1))
-    if not enc.flags.writeable:  # the structure's own cached array: the same every period
-        world._counts_cache = (enc, out)
-    return out
-
-
-class _Forms:
-    """The form of each side's cooperation (index into FORMS), all tacit until attributed."""
-
-    def __init__(self, shape):
-        self.shape, self.array = shape, None
-
-    def any(self) -> bool:
-        return self.array is not None and bool(self.array.any())
-
-    def __eq__(self, rank):
-        return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
-
-    def raise_to(self, mask, rank: int) -> None:
-        base = self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)
-        self.array = np.where(mask, np.maximum(base, rank), base).astype(np.int8)
-
-
-class Payoffs:
-    """What revision compares: ``judge`` (payoff per round per unit of capability),
-    ``played`` (states that met someone) and :meth:`seen`."""
-
-    def __init__(self, judge, played, adjustments):
-        self.judge = judge
-        self.played = played
-        self._adjust = adjustments
-
-    @property
-    def perceived(self) -> bool:
-        """True when some mechanism changes how states see payoffs."""
-        return bool(self._adjust)
-
-    def seen(self, observers, targets) -> np.ndarray:
-        """Payoffs of ``targets`` as ``observers`` see them (element-wise)."""
-        values = self.judge[targets]
-        for adjust in self._adjust:
-            values = adjust(observers, targets, values)
-        return values
+def _unspawned(seq: np.random.SeedSequence) -> np.random.SeedSequence:
+    """``seq`` as it was before it spawned any child (the same entropy and spawn key)."""
+    return np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key, pool_size=seq.pool_size)
 
 
 def check_machines(scenario) -> None:
@@ -381,24 +193,37 @@ def _play(world, sides) -> Play:
         folded, paytab, turns, w = world.group_tables
         if turns is not None:
             lengths = np.full(E, turns, dtype=np.int64)
-        else:  # each run's geometric lengths, as rounds.draw_lengths draws them
+        elif np.ndim(w) == 0:  # each run's geometric lengths, as rounds.draw_lengths draws them
             lengths = rng.geometric(1.0 - float(w), size=E).astype(np.int64)
+        else:  # continuation differs between runs: each run with its own
+            lengths = np.concatenate(rng.per_run(lambda g, r: g.geometric(1.0 - float(w[r]), size=E // R)))
+            lengths = lengths.astype(np.int64)
         coop, pay = play_group_runs(folded, lengths, paytab, rng, sides.code)  # O(groups x size) memory
         return Play(sides, coop, pay, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
         per_table, base_table, coop_table = world.pair_tables
-        V = base_table.shape[0]
+        V = base_table.shape[-2]
         pair = sides.code[:, 0] * V + sides.code[:, 1]  # one flat index per encounter
-        return Play(sides, coop_table.reshape(V * V, 2).take(pair, axis=0),
-                    base_table.reshape(V * V, 2).take(pair, axis=0), np.full(E, it.expected_rounds),
-                    lambda: per_table.reshape(V * V, 2, 4).take(pair, axis=0))
+        if world.run_table is None:
+            length = np.full(E, it.expected_rounds)
+        else:  # continuation differs between runs: each run's own table
+            pair = pair + world.by_encounter(world.run_table, E) * (V * V)
+            length = world.by_encounter(world.run_rounds, E)
+        return Play(sides, coop_table.reshape(-1, 2).take(pair, axis=0),
+                    base_table.reshape(-1, 2).take(pair, axis=0), length,
+                    lambda: per_table.reshape(-1, 2, 4).take(pair, axis=0))
     rows = sides.played_rows()
     if world.population.machines is None and sc.engine == "exact":
         from ..engine import exact
 
-        dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=it.continuation,
-                                        rounds=it.rounds, noise=sc.noise)
-        length = np.full(E, it.expected_rounds)
+        w = world.param(it, "continuation")
+        if np.ndim(w) == 0:
+            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, rounds=it.rounds, noise=sc.noise)
+            length = np.full(E, it.expected_rounds)
+        else:  # each encounter with its run's continuation
+            w = world.by_encounter(w, E)
+            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, noise=sc.noise)
+            length = 1.0 / (1.0 - w)
         counts = dist * length[:, None]
     else:  # sampled: each run plays its own encounters with its own stream
         from ..engine import sampled
@@ -409,8 +234,10 @@ def _play(world, sides) -> Play:
             pairs = lambda r: (list(vm[sides.code[r * m:(r + 1) * m, 0]]), list(vm[sides.code[r * m:(r + 1) * m, 1]]))
         else:
             pairs = lambda r: (rows[r * m:(r + 1) * m, 0], rows[r * m:(r + 1) * m, 1])
+        w = world.param(it, "continuation")
         parts = rng.per_run(lambda g, r: sampled.play(*pairs(r), world.game, turns=it.rounds,
-                                                      continuation=it.continuation, noise=sc.noise, seed=g))
+                                                      continuation=w if np.ndim(w) == 0 else float(w[r]),
+                                                      noise=sc.noise, seed=g))
         counts = np.concatenate([np.asarray(x.states, dtype=float) for x in parts])
         length = np.concatenate([np.asarray(x.lengths, dtype=float) for x in parts])
     counts1 = counts[:, [0, 2, 1, 3]]
@@ -438,13 +265,40 @@ def simulate_runs(scenario, seeds) -> list:
             raise ValueError("this scenario cannot run in lockstep (an update rule or mechanism says so): "
                              "run its seeds one by one")
     world = World(scenario, seeds=seeds)
-    sc, n, pop, rng, R = scenario, world.n, world.population, world.rng, world.runs
+    return _simulate(world)
+
+
+def simulate_points(scenarios, seeds) -> list:
+    """Runs of different scenarios in lockstep, one seed per scenario; each result equals
+    ``simulate(scenarios[i], seeds[i])`` value for value. The scenarios must share a
+    :func:`~coopsim.world.points.batch_key` (only per-run parameters differ) and support
+    lockstep."""
+    from .batch import supports_lockstep
+    from .points import batch_key
+
+    scenarios, seeds = list(scenarios), list(seeds)
+    keys = {}
+    for sc in scenarios:
+        if id(sc) not in keys:
+            if not supports_lockstep(sc):
+                raise ValueError("a scenario cannot run in lockstep (an update rule or mechanism says so)")
+            keys[id(sc)] = batch_key(sc)
+    if len(set(keys.values())) > 1:
+        raise ValueError("these scenarios differ in more than per-run parameters: they cannot share a batch")
+    return _simulate(World(scenarios[0], seeds=seeds, scenarios=scenarios))
+
+
+def _simulate(world) -> list:
+    sc, n, pop, rng, R = world.scenario, world.n, world.population, world.rng, world.runs
     update = sc.update_rule()
     if pop.continuous:
         world.genome = pop.draw(rng, n)
         world.types = np.zeros(n, dtype=np.int64)
-    else:
+    elif world.kernels is None:
         world.types = rng.choice(pop.size, size=n, p=pop.kernel)
+    else:  # each run from its own kernel
+        m, kernels = world.n_states, world.kernels
+        world.types = np.concatenate(rng.per_run(lambda g, r: g.choice(pop.size, size=m, p=kernels[r])))
     for name in CORE_PERIOD_COLUMNS + tuple(f"form_{form}" for form in FORMS):
         world.add_column(name)
     for mech in world.mechanisms:
@@ -547,7 +401,7 @@ def _results(world, shares, labels, window_pay) -> list:
     for r in range(world.runs):
         sl = slice(r * m, (r + 1) * m)
         table = {"state": np.arange(m), **{k: np.asarray(v)[sl] for k, v in states.items()}}
-        out.append(result(sc, {k: v[r] for k, v in records.items()}, shares[r], labels, table))
+        out.append(result(world.scenarios[r], {k: v[r] for k, v in records.items()}, shares[r], labels, table))
     return out
 
 
@@ -562,9 +416,15 @@ def _mutate(world) -> None:
         return
     if not pop.continuous:
         # rng.choice(size, p=kernel) of each run alone: one uniform per mutant, inverted on the cdf
-        cdf = np.asarray(pop.kernel, dtype=float).cumsum()
-        cdf /= cdf[-1]
-        world.types[mut] = cdf.searchsorted(world.rng.random_where(mut), side="right")
+        u = world.rng.random_where(mut)
+        if world.kernels is None:
+            cdf = np.asarray(pop.kernel, dtype=float).cumsum()
+            cdf /= cdf[-1]
+            world.types[mut] = cdf.searchsorted(u, side="right")
+        else:  # each run's own kernel: the number of cdf entries <= u is searchsorted(side="right")
+            cdf = np.asarray(world.kernels, dtype=float).cumsum(axis=1)
+            cdf /= cdf[:, -1:]
+            world.types[mut] = (cdf[np.flatnonzero(mut) // world.n_states] <= u[:, None]).sum(axis=1)
         return
     m = world.n_states
     for r, g in enumerate(world.rng.gens):

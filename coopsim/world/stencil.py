@@ -23,16 +23,18 @@ class Stencil:
     """The neighbours of a batch (:class:`~coopsim.world.neighbours.RegularNeighbours`) and the pair values of the strategies."""
 
     def __init__(self, world, table, self_interaction: bool):
-        _, base_table, coop_table = world.pair_tables
+        _, base_table, coop_table = world.pair_tables  # (V, V, 2), or (D, V, V, 2): a table per continuation
         m = world.population.size
         self.m = m
         self.own = self_interaction
-        self.value = np.ascontiguousarray(base_table[:m, :m, 0])  # payoff per round of side 0
-        self.coop = np.ascontiguousarray(coop_table[:m, :m, 0])  # its share of C moves
+        value = base_table[..., :m, :m, 0]  # payoff per round of side 0
+        coop = coop_table[..., :m, :m, 0]  # its share of C moves
         self.encounters = table.degree + int(self_interaction)  # per state
         self.table = table  # coopsim.world.neighbours.RegularNeighbours
-        self.value_cols = [np.ascontiguousarray(self.value[:, v]) for v in range(m)]  # value against v
-        self.coop_cols = [np.ascontiguousarray(self.coop[:, v]) for v in range(m)]
+        # value against v of each (table, own strategy), flat: a state's entry is table * m + strategy
+        self.value_cols = [np.ascontiguousarray(value[..., v]).reshape(-1) for v in range(m)]
+        self.coop_cols = [np.ascontiguousarray(coop[..., v]).reshape(-1) for v in range(m)]
+        self.shift = None if world.run_table is None else world.by_state(world.run_table) * m
 
     def counts(self, types: np.ndarray) -> np.ndarray:
         """(m, n) neighbours (and oneself, with self-interaction) holding each strategy: the
@@ -47,11 +49,12 @@ class Stencil:
     def period(self, world, types: np.ndarray):
         """``(payoff per state, cooperation rate per run)`` of one period."""
         counts = self.counts(types)
-        pay = counts[0] * self.value_cols[0].take(types)
-        c = counts[0] * self.coop_cols[0].take(types)
+        entry = types if self.shift is None else types + self.shift
+        pay = counts[0] * self.value_cols[0].take(entry)
+        c = counts[0] * self.coop_cols[0].take(entry)
         for v in range(1, self.m):  # strategy by strategy, in a fixed order: equal counts, equal sums
-            pay += counts[v] * self.value_cols[v].take(types)
-            c += counts[v] * self.coop_cols[v].take(types)
+            pay += counts[v] * self.value_cols[v].take(entry)
+            c += counts[v] * self.coop_cols[v].take(entry)
         pay /= self.encounters
         # every side of every encounter: each edge from both ends, the encounter with oneself once
         coop = world.per_run(c).sum(axis=1) / (self.encounters * world.n_states)

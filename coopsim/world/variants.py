@@ -19,7 +19,7 @@ def prepare_variants(world) -> None:
     else:
         allc, alld = np.array([1.0, 1, 1, 1, 1]), np.array([0.0, 0, 0, 0, 0])
     world.fixed_rows = {"ALLC": allc, "ALLD": alld}
-    world.variant_rows = world.dist_table = world.group_tables = None
+    world.variant_rows = world.dist_table = world.group_tables = world.run_table = world.run_rounds = None
     e = world.perception_error
     # perception errors come first (bit 0), then the transformations mechanisms declared
     perception = (lambda r: misperceive_group(r, k, e)) if world.is_group else (lambda r: misperceive_memory_one(r, e))
@@ -47,11 +47,9 @@ def prepare_variants(world) -> None:
     if sc.engine == "exact":
         from ..engine import exact
 
-        V, it = world.variant_rows.shape[0], sc.iteration
-        world.dist_table = exact.state_distribution(
-            np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1)),
-            continuation=it.continuation, rounds=it.rounds, noise=sc.noise).reshape(V, V, 4)
-        _pair_tables(world)
+        V = world.variant_rows.shape[0]
+        P, Q = np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1))
+        _exact_tables(world, V, lambda **length: exact.state_distribution(P, Q, noise=sc.noise, **length))
     if world.is_group:
         # the variants' tables with noise folded in, the payoff lookup and the length law,
         # prepared once: each period then calls the group engine's core without revalidating
@@ -59,7 +57,11 @@ def prepare_variants(world) -> None:
 
         nz = float(sc.noise)
         folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
-        turns, w = rounds.length_spec(sc.iteration.rounds, sc.iteration.continuation)
+        w = world.param(sc.iteration, "continuation")  # one number, or one per run
+        if np.ndim(w) == 0:
+            turns, w = rounds.length_spec(sc.iteration.rounds, w)
+        else:  # geometric lengths, each run's own continuation (validated by each run's scenario)
+            turns = None
         world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
 
 
@@ -81,7 +83,7 @@ def prepare_machines(world) -> None:
         raise ParameterError("strategies", world.population.labels,
                              f"memory-one strategies only: the rule transformations {asked} act on memory-one "
                              "rules, not on finite-state machines (automata)")
-    sc, it = world.scenario, world.scenario.iteration
+    sc = world.scenario
     world.variant_machines = np.array(list(world.population.machines) + [from_memory_one(ALLC),
                                                                           from_memory_one(ALLD)], dtype=object)
     if sc.engine == "exact":
@@ -89,16 +91,30 @@ def prepare_machines(world) -> None:
 
         V = len(world.variant_machines)
         P, Q = np.repeat(np.arange(V), V), np.tile(np.arange(V), V)
-        world.dist_table = outcome_distribution(list(world.variant_machines[P]), list(world.variant_machines[Q]),
-                                                rounds=it.rounds, continuation=it.continuation,
-                                                noise=sc.noise).reshape(V, V, 4)
-        _pair_tables(world)
+        P, Q = list(world.variant_machines[P]), list(world.variant_machines[Q])
+        _exact_tables(world, V, lambda **length: outcome_distribution(P, Q, noise=sc.noise, **length))
 
 
-def _pair_tables(world) -> None:
+def _exact_tables(world, V: int, distribution) -> None:
+    """The exact state distribution of every pair of variants (``distribution(continuation=,
+    rounds=)`` -> (V * V, 4)) and their pair tables; when the continuation differs between
+    the runs of a batch, one table per value and each run's table (``world.run_table``)."""
+    it = world.scenario.iteration
+    w = world.param(it, "continuation")
+    if np.ndim(w) == 0:
+        world.dist_table = distribution(continuation=w, rounds=it.rounds).reshape(V, V, 4)
+        _pair_tables(world, it.expected_rounds)
+        return
+    values, world.run_table = np.unique(w, return_inverse=True)
+    world.dist_table = np.stack([distribution(continuation=float(v)).reshape(V, V, 4) for v in values])
+    world.run_rounds = 1.0 / (1.0 - w)
+    _pair_tables(world, (1.0 / (1.0 - values))[:, None, None, None])
+
+
+def _pair_tables(world, L) -> None:
     """Per round occupancies of each side (side 1 sees CD as DC), payoffs and cooperation
-    of every pair of variants, from the exact state distributions."""
-    L = world.scenario.iteration.expected_rounds
+    of every pair of variants, from the exact state distributions (``L``: expected rounds;
+    tables (V, V, ...), or (D, V, V, ...) with one table per continuation of the batch)."""
     per0 = (world.dist_table * L) / L
-    per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=2)  # (V, V, 2, 4)
+    per_table = np.stack([per0, per0[..., [0, 2, 1, 3]]], axis=-2)  # (..., V, V, 2, 4)
     world.pair_tables = (per_table, per_table @ world.game.focal_payoffs, per_table[..., 0] + per_table[..., 1])

@@ -26,9 +26,9 @@ Hooks, called by the world loop (``coopsim.world.loop``) in this order each peri
 ``world`` the explicit world state and ``ns`` the mechanism's own namespace in it:
 
 ``setup(world, ns)`` once; then per period ``roles`` → ``withhold`` → ``perceive`` (each
-side's rule in its encounter: :class:`~coopsim.world.loop.Sides`), play, ``settle``, ``stakes`` →
+side's rule in its encounter: :class:`~coopsim.world.period.Sides`), play, ``settle``, ``stakes`` →
 ``charges`` → ``attribute`` (payoffs per round and forms of cooperation:
-:class:`~coopsim.world.loop.Play`), ``record(world, ns, t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
+:class:`~coopsim.world.period.Play`), ``record(world, ns, t)``, ``observe`` (information spreads), ``perceived_payoffs`` (what states see of each
 other's payoffs when they imitate), revision, ``adapt`` (traits the mechanism owns),
 mutation; ``state_columns`` at the end.
 """
@@ -165,7 +165,7 @@ class Mechanism:
 
     def adapt(self, world, ns, payoffs) -> None:
         """After strategy revision: states revise traits this mechanism owns (e.g. whether
-        to be a regime member), comparing ``payoffs`` (a :class:`~coopsim.world.loop.Payoffs`);
+        to be a regime member), comparing ``payoffs`` (a :class:`~coopsim.world.period.Payoffs`);
         ``world.source[i]`` is the state whose strategy ``i`` copied in this revision."""
 
     def state_columns(self, world, ns) -> dict:

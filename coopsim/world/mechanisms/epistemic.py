@@ -143,10 +143,14 @@ class Epistemic(Mechanism):
     def lockstep(self, scenario) -> bool:
         return True
 
+    #: may differ between the runs of a batch (coopsim.world.points)
+    PER_RUN = ("reach",)
+
     def setup(self, world, ns) -> None:
-        n = world.n
-        ns.advised = world.stream(self).random(n) < self.reach if self.is_active else np.ones(n, dtype=bool)
-        if self.is_active:
+        n, active = world.n, world.is_active(self)
+        reach = world.by_state(world.param(self, "reach"))
+        ns.advised = world.stream(self).random(n) < reach if active else np.ones(n, dtype=bool)
+        if active:
             world.perception_error = self.misperception
         if self.believes:
             true = world.game.focal_payoffs

@@ -32,6 +32,10 @@ class Iteration(Mechanism):
     continuation: float | None = None
     rounds: int | None = None
 
+    #: may differ between the runs of a batch (coopsim.world.points): exact tables and
+    #: match lengths are each run's own
+    PER_RUN = ("continuation",)
+
     def lockstep(self, scenario) -> bool:
         return True  # no hooks: it only sets the scenario's game, kernel or lengths
 

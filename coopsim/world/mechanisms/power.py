@@ -157,13 +157,21 @@ class Power(Mechanism):
     def lockstep(self, scenario) -> bool:
         return True
 
+    #: may differ between the runs of a batch (coopsim.world.points)
+    PER_RUN = ("hegemon_share",)
+
     def setup(self, world, ns) -> None:
-        one = self.capability_vector(world.n_states)  # the same in every run (quantiles, not draws)
-        world.capability = np.tile(one, world.runs)
+        # quantiles, not draws: the same in every run unless the hegemon's share differs
+        if "hegemon_share" in world.varying.get(self.NAME, ()):
+            runs = [s.mechanism(self.NAME).capability_vector(world.n_states) for s in world.scenarios]
+        else:
+            runs = [self.capability_vector(world.n_states)] * world.runs
+        world.capability = np.concatenate(runs)
         ns.hegemon = np.zeros(world.n, dtype=bool)
-        if self.is_active:
-            ns.hegemon[(self.hegemons(one)[None, :] + world.n_states * np.arange(world.runs)[:, None]).ravel()] = True
-        ns.equal = bool(np.ptp(world.capability) < 1e-12)
+        if world.is_active(self):
+            ns.hegemon[np.concatenate([self.hegemons(one) + world.n_states * r for r, one in enumerate(runs)])] = True
+        ns.equal_runs = np.array([np.ptp(one) < 1e-12 for one in runs])  # equal capabilities, run by run
+        ns.equal = bool(ns.equal_runs.all())
 
     def roles(self, world, ns, sides) -> None:
         is_h = ns.hegemon[sides.enc]
@@ -177,7 +185,11 @@ class Power(Mechanism):
     def stakes(self, world, ns, play) -> None:
         if world.is_group and not ns.equal and world.game.name == "public_goods":
             # a privileged group: contributions scale with capability, the pot is shared by it
-            play.stake = public_good_stake(world, play)
+            # (in the runs whose capabilities differ, as each run alone)
+            stake = public_good_stake(world, play)
+            unequal = ~ns.equal_runs
+            play.stake = stake if unequal.all() else np.where(world.by_encounter(unequal, play.E)[:, None], stake,
+                                                              play.stake)
 
     def charges(self, world, ns, play) -> None:
         if self.hegemon_role != "coercive":

@@ -97,6 +97,10 @@ class Reciprocity(Mechanism):
     conditional: float | None = None
     cooperators: float | None = None
 
+    #: may differ between the runs of a batch (coopsim.world.points): the world draws each
+    #: run's strategies from its own kernel
+    PER_RUN = ("share", "conditional", "cooperators")
+
     def lockstep(self, scenario) -> bool:
         return True  # no hooks: it only sets the scenario's game, kernel or lengths
 

@@ -2,7 +2,7 @@
 
 One signature for every rule: ``revise(world, payoffs) -> source``, an int array with,
 for each state ``i``, the state whose strategy ``i`` holds after the update
-(``source[i] == i`` keeps its own). ``payoffs`` is a :class:`~coopsim.world.loop.Payoffs`
+(``source[i] == i`` keeps its own). ``payoffs`` is a :class:`~coopsim.world.period.Payoffs`
 (``judge``: payoff per round per unit of capability; ``played``; ``seen(observers,
 targets)``: payoffs as observers perceive them). A rule that compares payoffs as states
 *perceive* them sets ``PERCEIVED_PAYOFFS = True``; mechanisms that distort perception

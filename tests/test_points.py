@@ -1,0 +1,131 @@
+"""Runs of different design points in lockstep (coopsim.world.points): every run of a
+mixed batch has, value for value, the numbers it has alone; a parameter that differs
+between runs cannot be read as one number; the runner falls back point by point."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import coopsim as cs
+from coopsim.experiments.batching import order_tasks, run_points
+from coopsim.experiments.runner import run_seed, sweep
+from coopsim.world.batch import supports_lockstep
+from coopsim.world.loop import World, simulate_points
+from coopsim.world.points import Varying, VaryingParameterError, batch_key
+from coopsim.world.scenario import Scenario
+
+from test_lockstep import CASES, SMALL, _same
+
+#: cases whose mechanisms read a per-run parameter as one number: their mixed batches refuse
+REFUSED = {"bargaining": "iteration.continuation", "linkage": "iteration.continuation"}
+
+
+def _variants(base: Scenario) -> list[dict]:
+    """Three points of ``base`` that differ in every per-run parameter the case admits."""
+    points = [{"threshold": t} for t in (0.7, 0.5, 0.9)]
+    trials = {"iteration.continuation": (0.6, 0.8, 0.95) if base.iteration.rounds is None else None,
+              "reciprocity.share": (None, 0.3, 0.8),
+              "regime.monitoring": (0.6, 0.2, 1.0) if base.regime.is_active else None,
+              "epistemic.reach": (0.3, 0.0, 0.9) if base.epistemic.is_active else None,
+              "power.hegemon_share": (0.4, 0.2, 0.6) if base.power.hegemon_share is not None else None}
+    for name, values in trials.items():
+        if values is None:
+            continue
+        try:
+            scs = [base.with_params({name: v}) for v in values]
+        except cs.ParameterError:
+            continue
+        if len({batch_key(s) for s in scs}) == 1:
+            for p, v in zip(points, values, strict=True):
+                p[name] = v
+    return points
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_run_of_a_mixed_batch_equals_the_run_alone(case):
+    base = Scenario(**SMALL).with_params(CASES[case])
+    if not supports_lockstep(base):
+        pytest.skip("runs one by one")
+    points = _variants(base)
+    scs = [base.with_params(p) for p in points]
+    seeds = [run_seed(9, i, 0) for i in range(len(scs))]
+    if case in REFUSED:
+        with pytest.raises(VaryingParameterError, match=REFUSED[case]):
+            simulate_points(scs, seeds)
+        return
+    world = World(scs[0], seeds=seeds, scenarios=scs)
+    assert world.varying  # the batch mixes points
+    for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
+        _same(res, sc.run(seed=seed))
+
+
+def test_milner_s_parameters_all_vary_within_one_batch():
+    base = Scenario(n_states=20, periods=40, window=10, game="public_goods", actors={"n_actors": 4},
+                    strategies=("ALLC", "ALLD", "TFT", "CondCoop50", "WSLS"),
+                    regime={"membership": 1.0, "sanction": 0.1, "exclusion": "exclude"},
+                    epistemic={"misperception": 0.1}, power={"hegemon_share": 0.3})
+    values = [(0.2, 0.5, 0.0, 0.1, 0.05), (0.8, 0.9, 0.5, 1.0, 0.6), (0.5, 0.7, 1.0, 0.3, 0.05),
+              (0.5, 0.3, 0.0, 0.0, 0.3)]
+    scs = [base.with_params({"reciprocity.share": s, "iteration.continuation": w, "regime.monitoring": m,
+                             "epistemic.reach": e, "power.hegemon_share": h}) for s, w, m, e, h in values]
+    seeds = [run_seed(4, i, 1) for i in range(4)]
+    world = World(scs[0], seeds=seeds, scenarios=scs)
+    assert world.varying == {"reciprocity": ("share",), "iteration": ("continuation",),
+                             "regime": ("monitoring",), "epistemic": ("reach",), "power": ("hegemon_share",)}
+    for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
+        _same(res, sc.run(seed=seed))
+
+
+def test_the_batch_key_keeps_apart_what_is_not_per_run():
+    base = Scenario(**SMALL, regime={"membership": 0.5, "monitoring": 0.5})
+    assert batch_key(base.with_params({"regime.monitoring": 0.1})) == batch_key(base)
+    assert batch_key(base.with_params({"threshold": 0.5, "iteration.continuation": 0.5})) == batch_key(base)
+    assert batch_key(base.with_params({"noise": 0.0})) != batch_key(base)  # not a per-run parameter
+    assert batch_key(base.with_params({"regime.sanction": 0.2})) != batch_key(base)
+    assert batch_key(base.with_params({"regime.monitoring": 0.0})) != batch_key(base)  # the regime turns off
+    with pytest.raises(ValueError, match="more than per-run parameters"):
+        simulate_points([base, base.with_params({"noise": 0.0})], [1, 2])
+
+
+@pytest.mark.parametrize("use", [lambda v: v < 0.5, lambda v: float(v), lambda v: np.random.default_rng(0).random(3) < v,
+                                 lambda v: v * 2, lambda v: bool(v), lambda v: f"{v:.2f}", lambda v: v == 0.5,
+                                 lambda v: 1.0 - v, lambda v: np.asarray(v, dtype=float)])
+def test_a_varying_parameter_refuses_every_use(use):
+    with pytest.raises(VaryingParameterError, match="regime.monitoring differs between the runs"):
+        use(Varying("regime.monitoring"))
+
+
+def test_a_mechanism_reading_a_varying_parameter_as_a_number_falls_back_point_by_point():
+    # bargaining reads the continuation as one number: the mixed batch is refused, the
+    # runner runs the points one by one, with the numbers each run has alone
+    base = Scenario(**SMALL).with_params(CASES["bargaining"])
+    scs = {p: base.with_params({"iteration.continuation": w}) for p, w in enumerate((0.5, 0.8, 0.9))}
+    reps = {p: [0, 1] for p in scs}
+    out = list(run_points(scs, reps, root_seed=5))
+    assert sorted((p, r) for p, r, *_ in out) == [(p, r) for p in scs for r in (0, 1)]
+    for p, r, res, err, _ in out:
+        assert err is None
+        _same(res, scs[p].run(seed=run_seed(5, p, r)))
+
+
+def test_tasks_are_ordered_by_shape_keeping_each_point_together():
+    params = [{"actors.n_actors": 2, "regime.monitoring": 0.1}, {"actors.n_actors": 3, "regime.monitoring": 0.1},
+              {"actors.n_actors": 2, "regime.monitoring": 0.9}, {"actors.n_actors": 3, "regime.monitoring": 0.5}]
+    tasks = [(p, r) for p in range(4) for r in range(2)]
+    assert order_tasks(tasks, params) == [(0, 0), (0, 1), (2, 0), (2, 1), (1, 0), (1, 1), (3, 0), (3, 1)]
+
+
+def test_sweeps_are_identical_with_and_without_points_in_lockstep(monkeypatch):
+    base = Scenario(**SMALL, engine="exact", strategies=("ALLC", "ALLD", "TFT", "WSLS"), regime={"membership": 0.5})
+    grid = {"regime.monitoring": [0.3, 0.9], "iteration.continuation": [0.5, 0.9], "reciprocity.share": [0.2, 0.7]}
+    together = sweep(base, grid, replications=3, seed=8, progress=False).runs
+    monkeypatch.setenv("COOPSIM_LOCKSTEP_POINTS", "0")
+    apart = sweep(base, grid, replications=3, seed=8, progress=False).runs
+    pd.testing.assert_frame_equal(together.drop(columns="elapsed"), apart.drop(columns="elapsed"), check_exact=True)
+
+
+def test_a_bad_points_setting_is_refused_before_any_run(monkeypatch):
+    monkeypatch.setenv("COOPSIM_LOCKSTEP_POINTS", "yes")
+    with pytest.raises(cs.ParameterError, match="COOPSIM_LOCKSTEP_POINTS"):
+        sweep(Scenario(**SMALL), {"noise": [0.0]}, replications=2, seed=1, progress=False)
