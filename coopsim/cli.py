@@ -152,12 +152,12 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_results(folder: str):
-    from .experiments import load_results
+def _load_results(folder: str, experiment: bool = True):
+    from .experiments.results import load_results
 
     if not Path(folder).is_dir():
         raise UsageError(f"{folder}: no such folder")
-    return load_results(folder)
+    return load_results(folder, experiment=experiment)
 
 
 def _write_report(result, folder) -> Path:
@@ -260,7 +260,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     from . import analysis, plots
 
-    result = _load_results(args.folder)
+    result = _load_results(args.folder, experiment=False)  # the tables and the manifest are enough
     runs = result.runs[result.runs["status"] == "ok"] if "status" in result.runs else result.runs
     params = analysis.parameter_columns(result.runs)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
