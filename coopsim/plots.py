@@ -210,6 +210,13 @@ def _is_summary(df: pd.DataFrame, value: str) -> bool:
     return value in df.columns and f"{value}_low" in df.columns and f"{value}_high" in df.columns
 
 
+def _emergence_table(data: pd.DataFrame, keys: list[str], confidence: float) -> pd.DataFrame:
+    """:func:`~coopsim.analysis.emergence_table` of the columns a figure shows (the Wilson
+    intervals of emergence, not the t intervals of the other metrics, nor scipy for them)."""
+    cols = list(dict.fromkeys(c for c in (*keys, "emerged", "status") if c in data.columns))
+    return an.emergence_table(data[cols], by=keys, confidence=confidence)
+
+
 def _curve_table(data: pd.DataFrame, keys: list[str], metric: str, confidence: float) -> tuple[pd.DataFrame, str]:
     """x/by keys, ``value``, ``low``, ``high`` per group; from a runs table or a summary."""
     an._check_columns(data, keys, "data")
@@ -219,7 +226,7 @@ def _curve_table(data: pd.DataFrame, keys: list[str], metric: str, confidence: f
         out["value"], out["low"], out["high"] = data[value], data[f"{value}_low"], data[f"{value}_high"]
         return out.sort_values(keys).reset_index(drop=True), value
     if value == "emergence":
-        table = an.emergence_table(data, by=keys, confidence=confidence)
+        table = _emergence_table(data, keys, confidence)
         out = table[keys].copy()
         out["value"], out["low"], out["high"] = table["emergence"], table["emergence_low"], table["emergence_high"]
         return out, value
@@ -296,7 +303,7 @@ def phase_diagram(data: pd.DataFrame, x: str, y: str, *, value: str = "emergence
         if value_col in data.columns and not data.duplicated([x, y]).any():
             cells = data[[x, y, value_col]]
         elif value_col == "emergence":
-            cells = an.emergence_table(data, by=[x, y], confidence=confidence)[[x, y, "emergence"]]
+            cells = _emergence_table(data, [x, y], confidence)[[x, y, "emergence"]]
         else:
             an._check_columns(data, [value_col], "data")
             ok = an.ok_runs(data).assign(_v=lambda d: an._numeric(d[value_col]))
