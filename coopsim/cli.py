@@ -306,12 +306,15 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         used = {"curve": [parameter, args.by], "phase": [parameter, args.by], "time": [args.by],
                 "shares": []}[kind]
         rest = _facets(runs, params, [u for u in used if u], kind)
-        plt = _pyplot()
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure  # not pyplot: a figure for files, nothing to show or close
+
         groups = [((), runs)] if not rest else list(runs.groupby(rest, sort=True, dropna=False))
         ncols = min(3, len(groups))
         nrows = -(-len(groups) // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.3 * nrows), layout="constrained",
-                                 squeeze=False)
+        fig = Figure(figsize=(4.6 * ncols, 3.3 * nrows), layout="constrained")
+        FigureCanvasAgg(fig)  # its renderer lays the figure out and draws the PNG: text measured once
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax in axes.flat[len(groups):]:
             ax.set_visible(False)
         panels = []
@@ -340,7 +343,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
         with folder_lock(args.folder), record_written(args.folder):
             paths = plots.save(fig, out, formats)
-    _pyplot().close(fig)
+    if kind == "panel":  # hypothesis_panel's figure is pyplot's
+        _pyplot().close(fig)
     if len(panels) > 1:
         print(f"{len(panels)} panels, one per value of " + ", ".join(panels[0]), file=sys.stderr)
     for p in paths:

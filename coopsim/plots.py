@@ -531,7 +531,8 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
     "figs/h3.pdf")`` writes ``figs/h3.pdf``, ``figs/h3.svg``, ``figs/h3.png``. Parent
     directories are created. PDFs embed TrueType fonts, SVGs keep text as text; creation
     dates are left out and SVG ids are salted with a constant, so the same figure gives the
-    same file. PNGs at ``dpi`` (300, the usual print requirement).
+    same file. PNGs at ``dpi`` (300, the usual print requirement). The figure is laid out
+    once (layout engine, tight bounding box) and each file drawn once with that layout.
     """
     fig = getattr(fig_or_ax, "figure", None) if not hasattr(fig_or_ax, "savefig") else fig_or_ax
     if fig is None or not hasattr(fig, "savefig"):
@@ -547,13 +548,52 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}
-    with mpl.rc_context({k: STYLE[k] for k in ("pdf.fonttype", "ps.fonttype", "svg.fonttype", "svg.hashsalt")}):
+    bbox = savefig_kwargs.pop("bbox_inches", "tight")
+    with mpl.rc_context({k: STYLE[k] for k in ("pdf.fonttype", "ps.fonttype", "svg.fonttype", "svg.hashsalt")}), \
+            _laid_out(fig, dpi, bbox, savefig_kwargs) as bbox:
         for f in formats:
             out = stem.parent / f"{stem.name}.{f}"
-            kwargs = dict(dpi=dpi, bbox_inches="tight", **savefig_kwargs)
+            kwargs = dict(dpi=dpi, bbox_inches=bbox, **savefig_kwargs)
             if f in metadata and "metadata" not in savefig_kwargs:
                 kwargs["metadata"] = metadata[f]
             fig.savefig(out, format=f, **kwargs)
             written.append(out)
     return written
 
+
+@contextlib.contextmanager
+def _laid_out(fig, dpi: float, bbox, savefig_kwargs: dict):
+    """``fig`` laid out once at ``dpi`` for several files; yields the ``bbox_inches`` they share.
+
+    What ``savefig`` does before each file — a draw that runs the layout engine, then (for
+    ``bbox_inches="tight"``) the bounding box of everything drawn, padded — done once here;
+    inside the block the layout engine is off, so each ``savefig`` only draws its file.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine, old_dpi = fig.get_layout_engine(), fig.dpi
+    tight = isinstance(bbox, str) and bbox == "tight"
+    if engine is None and not tight:  # nothing to compute: each savefig just draws
+        yield bbox
+        return
+    fig.dpi = dpi
+    try:
+        fig.draw_without_rendering()
+        if tight:
+            pad = savefig_kwargs.get("pad_inches")
+            if pad == "layout" and isinstance(engine, ConstrainedLayoutEngine):
+                w_pad, h_pad = engine.get()["w_pad"], engine.get()["h_pad"]
+            else:
+                w_pad = h_pad = mpl.rcParams["savefig.pad_inches"] if pad in (None, "layout") else pad
+            extra = savefig_kwargs.get("bbox_extra_artists")
+            bbox = fig.get_tightbbox(bbox_extra_artists=extra).padded(w_pad, h_pad)
+    finally:
+        fig.dpi = old_dpi
+    no_engine = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    with mpl.rc_context(no_engine):
+        fig.set_layout_engine(None)  # the layout stays as computed
+    try:
+        yield bbox
+    finally:
+        with mpl.rc_context(no_engine):
+            fig.set_layout_engine(engine)
