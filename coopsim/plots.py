@@ -565,17 +565,17 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
 def _laid_out(fig, dpi: float, bbox, savefig_kwargs: dict):
     """``fig`` laid out once at ``dpi`` for several files; yields the ``bbox_inches`` they share.
 
-    What ``savefig`` does before each file — a draw that runs the layout engine, then (for
-    ``bbox_inches="tight"``) the bounding box of everything drawn, padded — done once here;
-    inside the block the layout engine is off, so each ``savefig`` only draws its file.
+    What ``savefig`` does before each file (a draw that runs the layout engine, the padded
+    tight box) done once; in the block the engine is off: each ``savefig`` only draws.
     """
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-    engine, old_dpi = fig.get_layout_engine(), fig.dpi
+    engine, old_dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
     tight = isinstance(bbox, str) and bbox == "tight"
     if engine is None and not tight:  # nothing to compute: each savefig just draws
         yield bbox
         return
+    manager, canvas.manager = canvas.manager, None  # as savefig: no window resizes with the dpi
     fig.dpi = dpi
     try:
         fig.draw_without_rendering()
@@ -589,6 +589,7 @@ def _laid_out(fig, dpi: float, bbox, savefig_kwargs: dict):
             bbox = fig.get_tightbbox(bbox_extra_artists=extra).padded(w_pad, h_pad)
     finally:
         fig.dpi = old_dpi
+        canvas.manager = manager
     no_engine = {"figure.autolayout": False, "figure.constrained_layout.use": False}
     with mpl.rc_context(no_engine):
         fig.set_layout_engine(None)  # the layout stays as computed

@@ -227,6 +227,8 @@ def test_save_lays_out_once_and_writes_what_savefig_writes(tmp_path):
     runs = []
     execute = engine.execute
     engine.execute = lambda f: runs.append(f) or execute(f)
+    manager, resized = fig.canvas.manager, []
+    manager.resize = lambda w, h: resized.append((w, h))  # a window would follow the dpi: it must not
     pdf, svg, png = plots.save(fig, tmp_path / "fig", dpi=300)
     assert len(runs) == 1  # one layout for the three files (savefig alone runs it per file)
     assert png.read_bytes() == (tmp_path / "reference.png").read_bytes()
@@ -239,6 +241,7 @@ def test_save_lays_out_once_and_writes_what_savefig_writes(tmp_path):
     with Image.open(png) as im:  # 300 dpi: 300/72 pixels per point
         assert abs(im.size[0] - width * 300 / 72) <= 1 and abs(im.size[1] - height * 300 / 72) <= 1
     assert fig.get_layout_engine() is engine and fig.dpi == 100
+    assert fig.canvas.manager is manager and not resized
     plt.close(fig)
 
 
