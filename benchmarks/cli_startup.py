@@ -5,7 +5,10 @@ Goal (issue 13, "Speed at the scale of the field"): under 1 s (warm file cache) 
 Each command runs as a fresh ``python -m coopsim`` process; the commands take turns (one
 run of each, then the next round), so that a change in the machine's load touches all of
 them alike, and the table shows the median and the fastest of the rounds after one warm-up.
-``python -c "import pandas, matplotlib"`` is the floor: ``plot`` cannot start faster.
+``python -c "import pandas, matplotlib"`` is the floor: ``plot`` cannot start faster; with
+``matplotlib.figure`` (the figure and axes classes, which any drawing needs) it is the floor
+of drawing anything.
+``benchmarks/plot_phases.py`` splits ``coopsim plot DIR`` into its phases.
 
     python benchmarks/cli_startup.py                 # 7 rounds; a quick results folder first
     python benchmarks/cli_startup.py --rounds 15 --results results/h3_iteration-quick
@@ -14,7 +17,8 @@ them alike, and the table shows the median and the fastest of the rounds after o
 
 The coopsim timed is this checkout's (``PYTHONPATH`` = the folder above ``benchmarks/``);
 ``--before DIR`` also times the ``coopsim`` package in DIR, each command right after the
-other, so that both columns see the same load.
+other, so that both columns see the same load. Compiled modules are cached (in the scratch
+folder, even where PYTHONDONTWRITEBYTECODE is set): the warm-up compiles them once.
 """
 from __future__ import annotations
 
@@ -40,6 +44,8 @@ def commands(results: str, scratch: str) -> list[tuple[str, list[str], tuple[int
     return [
         ('python -c "pass" (the interpreter)', ["-c", "pass"], (0,), False),
         ('python -c "import pandas, matplotlib" (floor of plot)', ["-c", "import pandas, matplotlib"], (0,), False),
+        ('python -c "import pandas, matplotlib.figure" (+ axes)', ["-c", "import pandas, matplotlib.figure"], (0,),
+         False),
         ("coopsim --help", [*cs, "--help"], (0,), True),
         ("coopsim validate h3_iteration.toml", [*cs, "validate", FILE], (0,), True),
         ("coopsim run missing.toml (no such file)", [*cs, "run", str(Path(scratch) / "missing.toml")], (2,), True),
@@ -50,13 +56,21 @@ def commands(results: str, scratch: str) -> list[tuple[str, list[str], tuple[int
          True),
         ("coopsim plot DIR --format png", [*cs, "plot", results, "--format", "png", "--output",
                                            str(Path(scratch) / "fig_png")], (0,), False),
+        ("coopsim plot DIR --format pdf", [*cs, "plot", results, "--format", "pdf", "--output",
+                                           str(Path(scratch) / "fig_pdf")], (0,), False),
     ]
 
 
-def environment(checkout: Path) -> dict[str, str]:
-    """The environment in which ``python -m coopsim`` is the coopsim package in ``checkout``."""
+def environment(checkout: Path, pycache: str) -> dict[str, str]:
+    """The environment in which ``python -m coopsim`` is the coopsim package in ``checkout``,
+    with bytecode caching on: compiled modules are kept in ``pycache`` (outside the checkout)
+    even where PYTHONDONTWRITEBYTECODE is set, so that after the warm-up no process compiles
+    coopsim's modules again (an installed coopsim has its .pyc files)."""
     path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout), *([path] if path else [])])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout), *([path] if path else [])]),
+           "PYTHONPYCACHEPREFIX": pycache}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def timed(argv: list[str], ok: tuple[int, ...], env: dict[str, str], cwd: str) -> float:
@@ -76,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     checkouts = {"now": ROOT} | ({"before": Path(args.before).resolve()} if args.before else {})
     with tempfile.TemporaryDirectory() as scratch:  # the working directory: no coopsim/ in it
-        envs = {name: environment(path) for name, path in checkouts.items()}
+        envs = {name: environment(path, str(Path(scratch) / "pycache")) for name, path in checkouts.items()}
         for name, env in envs.items():
             where = subprocess.run([sys.executable, "-c", "import coopsim; print(coopsim.__file__)"], env=env,
                                    cwd=scratch, capture_output=True, text=True, check=True).stdout.strip()

@@ -152,12 +152,12 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_results(folder: str):
-    from .experiments import load_results
+def _load_results(folder: str, experiment: bool = True):
+    from .experiments.results import load_results
 
     if not Path(folder).is_dir():
         raise UsageError(f"{folder}: no such folder")
-    return load_results(folder)
+    return load_results(folder, experiment=experiment)
 
 
 def _write_report(result, folder) -> Path:
@@ -260,7 +260,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
     from . import analysis, plots
 
-    result = _load_results(args.folder)
+    result = _load_results(args.folder, experiment=False)  # the tables and the manifest are enough
     runs = result.runs[result.runs["status"] == "ok"] if "status" in result.runs else result.runs
     params = analysis.parameter_columns(result.runs)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
@@ -306,12 +306,15 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         used = {"curve": [parameter, args.by], "phase": [parameter, args.by], "time": [args.by],
                 "shares": []}[kind]
         rest = _facets(runs, params, [u for u in used if u], kind)
-        plt = _pyplot()
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure  # not pyplot: a figure for files, nothing to show or close
+
         groups = [((), runs)] if not rest else list(runs.groupby(rest, sort=True, dropna=False))
         ncols = min(3, len(groups))
         nrows = -(-len(groups) // ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.3 * nrows), layout="constrained",
-                                 squeeze=False)
+        fig = Figure(figsize=(4.6 * ncols, 3.3 * nrows), layout="constrained")
+        FigureCanvasAgg(fig)  # its renderer lays the figure out and draws the PNG: text measured once
+        axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax in axes.flat[len(groups):]:
             ax.set_visible(False)
         panels = []
@@ -340,7 +343,8 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
         with folder_lock(args.folder), record_written(args.folder):
             paths = plots.save(fig, out, formats)
-    _pyplot().close(fig)
+    if kind == "panel":  # hypothesis_panel's figure is pyplot's
+        _pyplot().close(fig)
     if len(panels) > 1:
         print(f"{len(panels)} panels, one per value of " + ", ".join(panels[0]), file=sys.stderr)
     for p in paths:

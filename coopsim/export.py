@@ -108,7 +108,7 @@ def export_table(folder: str | Path, periods: bool = False) -> pd.DataFrame:
     ``attrs["parameters"]``/``attrs["metrics"]``; refuses when periods were not recorded."""
     from .experiments.results import load_results
 
-    result = load_results(folder)
+    result = load_results(folder, experiment=False)  # the tables are enough
     if not periods:
         return result.runs
     if result.periods is None:

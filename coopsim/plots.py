@@ -210,6 +210,13 @@ def _is_summary(df: pd.DataFrame, value: str) -> bool:
     return value in df.columns and f"{value}_low" in df.columns and f"{value}_high" in df.columns
 
 
+def _emergence_table(data: pd.DataFrame, keys: list[str], confidence: float) -> pd.DataFrame:
+    """:func:`~coopsim.analysis.emergence_table` of the columns a figure shows (the Wilson
+    intervals of emergence, not the t intervals of the other metrics, nor scipy for them)."""
+    cols = list(dict.fromkeys(c for c in (*keys, "emerged", "status") if c in data.columns))
+    return an.emergence_table(data[cols], by=keys, confidence=confidence)
+
+
 def _curve_table(data: pd.DataFrame, keys: list[str], metric: str, confidence: float) -> tuple[pd.DataFrame, str]:
     """x/by keys, ``value``, ``low``, ``high`` per group; from a runs table or a summary."""
     an._check_columns(data, keys, "data")
@@ -219,7 +226,7 @@ def _curve_table(data: pd.DataFrame, keys: list[str], metric: str, confidence: f
         out["value"], out["low"], out["high"] = data[value], data[f"{value}_low"], data[f"{value}_high"]
         return out.sort_values(keys).reset_index(drop=True), value
     if value == "emergence":
-        table = an.emergence_table(data, by=keys, confidence=confidence)
+        table = _emergence_table(data, keys, confidence)
         out = table[keys].copy()
         out["value"], out["low"], out["high"] = table["emergence"], table["emergence_low"], table["emergence_high"]
         return out, value
@@ -296,7 +303,7 @@ def phase_diagram(data: pd.DataFrame, x: str, y: str, *, value: str = "emergence
         if value_col in data.columns and not data.duplicated([x, y]).any():
             cells = data[[x, y, value_col]]
         elif value_col == "emergence":
-            cells = an.emergence_table(data, by=[x, y], confidence=confidence)[[x, y, "emergence"]]
+            cells = _emergence_table(data, [x, y], confidence)[[x, y, "emergence"]]
         else:
             an._check_columns(data, [value_col], "data")
             ok = an.ok_runs(data).assign(_v=lambda d: an._numeric(d[value_col]))
@@ -524,7 +531,8 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
     "figs/h3.pdf")`` writes ``figs/h3.pdf``, ``figs/h3.svg``, ``figs/h3.png``. Parent
     directories are created. PDFs embed TrueType fonts, SVGs keep text as text; creation
     dates are left out and SVG ids are salted with a constant, so the same figure gives the
-    same file. PNGs at ``dpi`` (300, the usual print requirement).
+    same file. PNGs at ``dpi`` (300, the usual print requirement). The figure is laid out
+    once (layout engine, tight bounding box) and each file drawn once with that layout.
     """
     fig = getattr(fig_or_ax, "figure", None) if not hasattr(fig_or_ax, "savefig") else fig_or_ax
     if fig is None or not hasattr(fig, "savefig"):
@@ -540,13 +548,53 @@ def save(fig_or_ax, path: str | Path, formats: Sequence[str] = ("pdf", "svg", "p
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     metadata = {"pdf": {"CreationDate": None}, "svg": {"Date": None}}
-    with mpl.rc_context({k: STYLE[k] for k in ("pdf.fonttype", "ps.fonttype", "svg.fonttype", "svg.hashsalt")}):
+    bbox = savefig_kwargs.pop("bbox_inches", "tight")
+    with mpl.rc_context({k: STYLE[k] for k in ("pdf.fonttype", "ps.fonttype", "svg.fonttype", "svg.hashsalt")}), \
+            _laid_out(fig, dpi, bbox, savefig_kwargs) as bbox:
         for f in formats:
             out = stem.parent / f"{stem.name}.{f}"
-            kwargs = dict(dpi=dpi, bbox_inches="tight", **savefig_kwargs)
+            kwargs = dict(dpi=dpi, bbox_inches=bbox, **savefig_kwargs)
             if f in metadata and "metadata" not in savefig_kwargs:
                 kwargs["metadata"] = metadata[f]
             fig.savefig(out, format=f, **kwargs)
             written.append(out)
     return written
 
+
+@contextlib.contextmanager
+def _laid_out(fig, dpi: float, bbox, savefig_kwargs: dict):
+    """``fig`` laid out once at ``dpi`` for several files; yields the ``bbox_inches`` they share.
+
+    What ``savefig`` does before each file (a draw that runs the layout engine, the padded
+    tight box) done once; in the block the engine is off: each ``savefig`` only draws.
+    """
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    engine, old_dpi, canvas = fig.get_layout_engine(), fig.dpi, fig.canvas
+    tight = isinstance(bbox, str) and bbox == "tight"
+    if engine is None and not tight:  # nothing to compute: each savefig just draws
+        yield bbox
+        return
+    manager, canvas.manager = canvas.manager, None  # as savefig: no window resizes with the dpi
+    fig.dpi = dpi
+    try:
+        fig.draw_without_rendering()
+        if tight:
+            pad = savefig_kwargs.get("pad_inches")
+            if pad == "layout" and isinstance(engine, ConstrainedLayoutEngine):
+                w_pad, h_pad = engine.get()["w_pad"], engine.get()["h_pad"]
+            else:
+                w_pad = h_pad = mpl.rcParams["savefig.pad_inches"] if pad in (None, "layout") else pad
+            extra = savefig_kwargs.get("bbox_extra_artists")
+            bbox = fig.get_tightbbox(bbox_extra_artists=extra).padded(w_pad, h_pad)
+    finally:
+        fig.dpi = old_dpi
+        canvas.manager = manager
+    no_engine = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    with mpl.rc_context(no_engine):
+        fig.set_layout_engine(None)  # the layout stays as computed
+    try:
+        yield bbox
+    finally:
+        with mpl.rc_context(no_engine):
+            fig.set_layout_engine(engine)

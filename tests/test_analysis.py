@@ -511,8 +511,11 @@ def test_sobol_without_salib_says_how_to_install(monkeypatch):
 
 
 def test_interval_quantiles_are_the_floats_of_scipy_stats():
-    # intervals use scipy.special (no scipy.stats import for coopsim plot): the same numbers
-    from coopsim.analysis.intervals import _t_bounds, _z
+    # intervals use scipy.special (no scipy.stats import for coopsim plot), and constants for
+    # z at the usual levels (no scipy at all for a Wilson interval): the same numbers
+    from coopsim.analysis.intervals import _Z, _t_bounds, _z
+
+    assert set(_Z) == {0.9, 0.95, 0.99}
 
     n = np.array([0.0, 1, 2, 3, 5, 10, 30, 100, 1000, 1e6])
     sd = np.linspace(0.1, 2.0, n.size)

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import matplotlib
 import pytest
 
 from coopsim.cli import EXAMPLES, build_parser, main
@@ -102,33 +101,27 @@ def test_plot_refuses_to_pool_and_names_parameters_and_options(grid, tmp_path, c
     assert not (tmp_path / "a.png").exists()
 
 
-def test_plot_facets_the_conditions_it_does_not_show(grid, tmp_path, capsys):
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def test_plot_facets_the_conditions_it_does_not_show(grid, tmp_path, capsys, monkeypatch):
+    from coopsim import plots
 
     made = []
-    monkey_close = plt.close
-    plt.close = lambda fig=None: made.append(fig)
-    try:
-        assert main(["plot", str(grid), "--where", "noise=0.01", "--by", "mutation", "--format", "png",
-                     "--output", str(tmp_path / "one")]) == 0
-        fig = made[-1]
-        assert len([ax for ax in fig.axes if ax.get_visible()]) == 1  # every condition is on the figure
-        assert len(fig.axes[0].get_lines()) == 4  # one line per mutation rate
-        assert main(["plot", str(grid), "--where", "noise=0.01", "--format", "png", "--annotate",
-                     "--output", str(tmp_path / "four")]) == 0
-        fig = made[-1]
-        titles = sorted(ax.get_title() for ax in fig.axes if ax.get_visible())
-        assert titles == [f"mutation = {m}" for m in ("0", "0.01", "0.02", "0.03")]
-        assert any("fixed: noise = 0.01" in t.get_text() for t in fig.texts)
-        assert main(["plot", str(grid), "--kind", "time", "--where", "noise=0", "--where", "mutation=0",
-                     "--by", "iteration.continuation", "--metric", "cooperation", "--format", "png",
-                     "--output", str(tmp_path / "time")]) == 0
-        assert len(made[-1].axes[0].get_lines()) == 2
-    finally:
-        plt.close = monkey_close
-        for fig in made:
-            plt.close(fig)
+    save = plots.save
+    monkeypatch.setattr(plots, "save", lambda fig, *args, **kwargs: made.append(fig) or save(fig, *args, **kwargs))
+    assert main(["plot", str(grid), "--where", "noise=0.01", "--by", "mutation", "--format", "png",
+                 "--output", str(tmp_path / "one")]) == 0
+    fig = made[-1]
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 1  # every condition is on the figure
+    assert len(fig.axes[0].get_lines()) == 4  # one line per mutation rate
+    assert main(["plot", str(grid), "--where", "noise=0.01", "--format", "png", "--annotate",
+                 "--output", str(tmp_path / "four")]) == 0
+    fig = made[-1]
+    titles = sorted(ax.get_title() for ax in fig.axes if ax.get_visible())
+    assert titles == [f"mutation = {m}" for m in ("0", "0.01", "0.02", "0.03")]
+    assert any("fixed: noise = 0.01" in t.get_text() for t in fig.texts)
+    assert main(["plot", str(grid), "--kind", "time", "--where", "noise=0", "--where", "mutation=0",
+                 "--by", "iteration.continuation", "--metric", "cooperation", "--format", "png",
+                 "--output", str(tmp_path / "time")]) == 0
+    assert len(made[-1].axes[0].get_lines()) == 2
     assert (tmp_path / "four.png").stat().st_size > 1000
 
 
@@ -255,6 +248,23 @@ def test_plot_imports_neither_verdicts_nor_scipy_stats_nor_axelrod(grid, tmp_pat
     assert out.with_suffix(".png").is_file()  # the figure was drawn and written
     assert {"pandas", "matplotlib", "coopsim.analysis.tables"} <= loaded
     assert not set(HEAVY) & loaded, sorted(set(HEAVY) & loaded)
+
+
+def test_plot_reads_the_folder_and_draws_with_nothing_else(grid, tmp_path):
+    # coopsim plot DIR: the tables (checked against the manifest), matplotlib's figure and the
+    # backends of the formats asked for. Not the experiment file's models (pydantic), the world,
+    # the runner, pyplot or scipy (Wilson's z at 95 % is a constant; no t interval is drawn).
+    where = ["--where", "noise=0.0", "--where", "mutation=0.0"]
+    out = tmp_path / "curve"
+    loaded = _modules_after(["plot", str(grid), *where, "--output", str(out)])
+    assert all(out.with_suffix(f".{f}").is_file() for f in ("pdf", "svg", "png"))
+    assert {"coopsim.experiments.results", "matplotlib.backends.backend_pdf", "fontTools.subset"} <= loaded
+    unneeded = {*HEAVY, "scipy", "pydantic", "psutil", "matplotlib.pyplot", "coopsim.experiments.schema",
+                "coopsim.experiments.runner", "coopsim.world.mechanisms", "coopsim.world.scenario"}
+    assert not unneeded & loaded, sorted(unneeded & loaded)
+    loaded = _modules_after(["plot", str(grid), *where, "--format", "png", "--output", str(tmp_path / "png")])
+    assert (tmp_path / "png.png").is_file()
+    assert not {"fontTools.subset", "matplotlib.backends.backend_pdf", "matplotlib.backends.backend_svg"} & loaded
 
 
 def test_plot_refuses_a_bad_metric_before_importing_pyplot(grid):

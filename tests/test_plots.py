@@ -207,6 +207,44 @@ def test_save_writes_pdf_svg_png(tmp_path):
         plots.save("not a figure", tmp_path / "x")
 
 
+def test_save_lays_out_once_and_writes_what_savefig_writes(tmp_path):
+    # three formats, one layout: the PNG is byte for byte what matplotlib's own tight savefig
+    # writes, the vector files have its page size, and the figure is left as it was
+    import re
+
+    def figure():
+        fig, axes = plt.subplots(1, 2, figsize=(7, 3), layout="constrained")
+        for ax, levels in zip(axes, ((0.1, 0.5, 0.9), (0.2, 0.4)), strict=True):
+            plots.emergence_curve(make_runs(levels=levels), "iteration.continuation", ax=ax)
+        fig.text(0.0, -0.01, "a note below the axes", va="top")  # outside: only the tight box keeps it
+        return fig
+
+    reference = figure()
+    reference.savefig(tmp_path / "reference.png", dpi=300, bbox_inches="tight")
+    plt.close(reference)
+    fig = figure()
+    engine = fig.get_layout_engine()
+    runs = []
+    execute = engine.execute
+    engine.execute = lambda f: runs.append(f) or execute(f)
+    manager, resized = fig.canvas.manager, []
+    manager.resize = lambda w, h: resized.append((w, h))  # a window would follow the dpi: it must not
+    pdf, svg, png = plots.save(fig, tmp_path / "fig", dpi=300)
+    assert len(runs) == 1  # one layout for the three files (savefig alone runs it per file)
+    assert png.read_bytes() == (tmp_path / "reference.png").read_bytes()
+    width, height = (float(v) for v in re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                  svg.read_bytes()).groups())
+    box = [float(v) for v in re.search(rb"/MediaBox \[ ([\d. ]+) \]", pdf.read_bytes()).group(1).split()]
+    assert box == pytest.approx([0, 0, width, height], abs=1e-4)
+    from PIL import Image
+
+    with Image.open(png) as im:  # 300 dpi: 300/72 pixels per point
+        assert abs(im.size[0] - width * 300 / 72) <= 1 and abs(im.size[1] - height * 300 / 72) <= 1
+    assert fig.get_layout_engine() is engine and fig.dpi == 100
+    assert fig.canvas.manager is manager and not resized
+    plt.close(fig)
+
+
 def test_plots_do_not_show(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
     plots.emergence_curve(make_runs(), "iteration.continuation")

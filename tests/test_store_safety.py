@@ -271,7 +271,7 @@ def test_a_damaged_part_is_one_line_and_repair_recomputes_exactly_its_runs(tmp_p
     name = sorted(n for n in manifest["parts"] if n.startswith("runs/"))[1]
     held = decode_runs(manifest["parts"][name]["runs"], 4)
     damage(out / name)
-    for attempt in (lambda: read_runs(out), lambda: load_results(out),
+    for attempt in (lambda: read_runs(out), lambda: load_results(out), lambda: load_results(out, experiment=False),
                     lambda: run_experiment(path, output=out, resume=True, progress=False)):
         with pytest.raises(ExperimentError) as info:
             attempt()
@@ -282,6 +282,10 @@ def test_a_damaged_part_is_one_line_and_repair_recomputes_exactly_its_runs(tmp_p
     _same(read_runs(out), _reference(EXP))
     fresh = run_experiment(path, output=tmp_path / "fresh", progress=False)
     pd.testing.assert_frame_equal(load_results(out).periods, fresh.periods, check_exact=True)
+    full, tables_only = load_results(out), load_results(out, experiment=False)  # the latter: plot and export
+    assert full.experiment is not None and tables_only.experiment is None
+    pd.testing.assert_frame_equal(tables_only.runs, full.runs, check_exact=True)
+    assert tables_only.runs.attrs == full.runs.attrs and tables_only.manifest == full.manifest
 
 
 @pytest.mark.parametrize("manifest", ["[]", "", "{not json", '{"format": 3}'])

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import special  # the quantiles of scipy.stats (the same floats) without its 0.4 s import
 
 from .._validation import ParameterError
 
@@ -30,8 +29,18 @@ def _check_confidence(confidence: Any, name: str = "confidence") -> float:
     return c
 
 
+#: the normal quantiles z of the usual levels, as the floats scipy.special.ndtri(0.5 + c/2)
+#: gives (tests check): a Wilson interval at these levels (``coopsim plot``) needs no scipy
+_Z = {0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}
+
+
 def _z(confidence: float) -> float:
-    return float(special.ndtri(0.5 + confidence / 2.0))  # = scipy.stats.norm.ppf
+    z = _Z.get(confidence)
+    if z is None:
+        from scipy import special  # the quantiles of scipy.stats (the same floats) without its 0.4 s import
+
+        z = float(special.ndtri(0.5 + confidence / 2.0))  # = scipy.stats.norm.ppf
+    return z
 
 
 def wilson_interval(k, n, confidence: float = 0.95):
@@ -110,6 +119,8 @@ def newcombe_interval(k1, n1, k2, n2, confidence: float = 0.95):
 
 
 def _t_bounds(mean, sd, n, confidence: float):
+    from scipy import special
+
     mean, sd, n = (np.asarray(v, dtype=float) for v in (mean, sd, n))
     with np.errstate(invalid="ignore", divide="ignore"):
         # = scipy.stats.t.ppf, the same floats; NaN where n < 2

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..world.mechanisms import BUILTIN, REGISTRY
 from ..world.outcomes import CORE_PERIOD_COLUMNS, SUMMARY_METRICS
 
+# PERIOD_COLUMNS comes from __getattr__ (below)
 __all__ = ["KEY", "HEAD", "TAIL", "BOOKKEEPING", "METRICS", "BOOLEAN_METRICS", "FINAL_PREFIX", "PERIOD",
-           "PERIOD_COLUMNS", "period_columns", "final_columns", "run_metrics", "metric_order"]
+           "PERIOD_COLUMNS", "period_columns", "final_columns", "run_metrics", "metric_order"]  # noqa: F822
 
 #: the key of a run
 KEY = ("point", "replication")
@@ -50,14 +50,28 @@ BOOLEAN_METRICS = ("emerged",)
 FINAL_PREFIX = "final_"
 #: the period index of the periods table
 PERIOD = "period"
-#: per-period outcomes of the package's world (besides one column per population label):
-#: the loop's own, then each built-in mechanism's; see :func:`period_columns` for the
-#: columns of mechanisms registered at run time
-PERIOD_COLUMNS = CORE_PERIOD_COLUMNS + tuple(c for name in BUILTIN for c in REGISTRY[name].PERIOD_COLUMNS)
+
+
+def __getattr__(name: str):
+    # PERIOD_COLUMNS: the per-period outcomes of the package's world (besides one column per
+    # population label): the loop's own, then each built-in mechanism's; see period_columns()
+    # for the columns of mechanisms registered at run time. Computed on first use (PEP 562):
+    # reading a results folder does not load the mechanisms.
+    if name == "PERIOD_COLUMNS":
+        from ..world.mechanisms import BUILTIN, REGISTRY
+
+        return CORE_PERIOD_COLUMNS + tuple(c for n in BUILTIN for c in REGISTRY[n].PERIOD_COLUMNS)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), "PERIOD_COLUMNS"])
 
 
 def period_columns() -> tuple[str, ...]:
     """The per-period outcome columns with every mechanism registered now."""
+    from ..world.mechanisms import REGISTRY
+
     return CORE_PERIOD_COLUMNS + tuple(c for cls in REGISTRY.values() for c in cls.PERIOD_COLUMNS)
 
 

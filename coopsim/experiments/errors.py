@@ -12,11 +12,12 @@ import json
 import re
 import types
 import typing
-from typing import Annotated, Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Annotated, Any
 
 from .._validation import ParameterError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
 
 __all__ = ["ExperimentError", "key_path", "show", "not_allowed", "from_validation_error", "scan_nesting",
            "check_nesting", "MAX_DEPTH"]
@@ -92,6 +93,8 @@ def _model_at(loc: tuple, root: type[BaseModel]) -> Any:
     whose keys come from the registered design kinds) names it by a ``field_model(name)``
     class method.
     """
+    from pydantic import BaseModel
+
     ann: Any = root
     for seg in loc:
         ann = _unwrap(ann)
@@ -121,6 +124,8 @@ def _model_at(loc: tuple, root: type[BaseModel]) -> Any:
 
 
 def _unwrap(ann: Any) -> Any:
+    from pydantic import BaseModel
+
     while True:
         origin = typing.get_origin(ann)
         if origin is Annotated:
@@ -136,6 +141,8 @@ def _unwrap(ann: Any) -> Any:
 
 
 def _describe(loc: tuple, root: type[BaseModel]) -> str:
+    from pydantic import BaseModel
+
     parent = _model_at(loc[:-1], root)
     if isinstance(parent, type) and issubclass(parent, BaseModel) and isinstance(loc[-1], str):
         f = parent.model_fields.get(loc[-1])
@@ -146,6 +153,8 @@ def _describe(loc: tuple, root: type[BaseModel]) -> str:
 
 def from_validation_error(err: ValidationError, source: str | None, root: type[BaseModel]) -> ExperimentError:
     """The first problem of ``err`` (raised validating ``root``) as a one-line error."""
+    from pydantic import BaseModel
+
     errors = err.errors(include_url=False)
     # report missing top-level tables first, then the first problem in file order
     # (an unknown key explains a missing one better than the other way round)

@@ -6,13 +6,15 @@ run every check of :mod:`~coopsim.experiments.checks`; any problem raises a one-
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import tomllib
 from pathlib import Path
 
 from .errors import MAX_DEPTH, ExperimentError, scan_nesting
 from .schema import Experiment
 
-__all__ = ["load_experiment", "loads_experiment"]
+__all__ = ["load_experiment", "loads_experiment", "stored_experiment"]
 
 
 def loads_experiment(text: str, source: str | None = None) -> Experiment:
@@ -58,3 +60,16 @@ def load_experiment(path: str | Path) -> Experiment:
     exp = loads_experiment(text, source=source)
     exp._path = p.resolve()
     return exp
+
+
+def stored_experiment(folder: Path, manifest: dict) -> Experiment | None:
+    """The copy of the experiment in a results folder (``experiment.toml`` or ``.json``),
+    validated; None when it is missing or no longer valid."""
+    source = manifest.get("experiment", {}).get("path") or str(folder / "experiment.toml")
+    if (folder / "experiment.toml").exists():
+        with contextlib.suppress(ExperimentError):
+            return loads_experiment((folder / "experiment.toml").read_text("utf-8"), source=source)
+    elif (folder / "experiment.json").exists():
+        with contextlib.suppress(ExperimentError, ValueError):
+            return Experiment.from_dict(json.loads((folder / "experiment.json").read_text("utf-8")))
+    return None

@@ -42,17 +42,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .columns import BOOKKEEPING, BOOLEAN_METRICS, HEAD, KEY, PERIOD, TAIL, metric_order
 from .errors import ExperimentError
-from .loading import loads_experiment
 from .provenance import check_manifest, check_parts, damaged_error, encode_runs, file_sha256
-from .schema import Experiment
 from .designs.base import STR
+
+if TYPE_CHECKING:  # the file format's models load only to read the experiment file back
+    from .schema import Experiment
 
 __all__ = ["ResultStore", "ExperimentResult", "runs_frame", "periods_frame", "read_runs", "read_periods",
            "load_results", "stored_columns", "part_metadata", "checked_store", "record_written", "MANIFEST",
@@ -547,26 +548,26 @@ class ExperimentResult:
                 f"{self.n_errors} errors, output={str(self.output) if self.output else None!r})")
 
 
-def load_results(folder: str | Path) -> ExperimentResult:
-    """Read an output folder written by :func:`~coopsim.experiments.run_experiment`."""
+def load_results(folder: str | Path, *, experiment: bool = True) -> ExperimentResult:
+    """Read an output folder written by :func:`~coopsim.experiments.run_experiment`; its parts
+    are checked against the manifest. ``experiment=False`` leaves the copy of the experiment
+    file unread (``result.experiment`` is None): a figure or an export needs the tables, and
+    validating the file again would load the file format's models for nothing."""
     folder = Path(folder)
     store, manifest = checked_store(folder)
     if manifest is None:
         raise ExperimentError(str(folder), "", f"no {MANIFEST}: not an experiment output folder")
-    experiment = None
-    source = manifest.get("experiment", {}).get("path") or str(folder / "experiment.toml")
-    if (folder / "experiment.toml").exists():
-        with contextlib.suppress(ExperimentError):
-            experiment = loads_experiment((folder / "experiment.toml").read_text("utf-8"), source=source)
-    elif (folder / "experiment.json").exists():
-        with contextlib.suppress(ExperimentError, ValueError):
-            experiment = Experiment.from_dict(json.loads((folder / "experiment.json").read_text("utf-8")))
+    exp = None
+    if experiment:
+        from .loading import stored_experiment
+
+        exp = stored_experiment(folder, manifest)
     design = pd.read_parquet(folder / DESIGN) if (folder / DESIGN).exists() else pd.DataFrame({"point": []})
     parameters, metrics = store.stored_columns(manifest)
     runs = store.runs(parameters, metrics)
     if runs is None:
         runs = _label(pd.DataFrame(columns=[*HEAD, *TAIL]), parameters, BOOKKEEPING)
-    return ExperimentResult(experiment, runs, store.periods(parameters), design, folder, manifest,
+    return ExperimentResult(exp, runs, store.periods(parameters), design, folder, manifest,
                             bool(manifest.get("quick", False)))
 
 
