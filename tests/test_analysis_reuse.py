@@ -111,3 +111,71 @@ def test_a_report_without_trend_statistics_has_the_same_verdict():
     for k in ("effect", "effect_low", "effect_high", "p_value", "verdict", "measured_direction", "n", "n_points"):
         assert getattr(light, k) == getattr(full, k)
     assert np.isnan(light.slope) and np.isnan(light.spearman_rho) and light.levels.empty
+
+
+# ----------------------------------------------------------------------------- tables from arrays
+def _numeric_as_before(values):
+    return pd.to_numeric(values.astype(object).where(values.notna(), np.nan), errors="coerce").to_numpy(float)
+
+
+def _emergence_table_as_before(runs, by, confidence=0.95):
+    """The per-group pandas computation emergence_table did before it read the columns once."""
+    from coopsim.analysis.columns import _groups, _n_error, ok_runs
+
+    rows = []
+    for key, sub in _groups(runs, by):
+        ok = ok_runs(sub)
+        emerged = _numeric_as_before(ok["emerged"])
+        emerged = emerged[~np.isnan(emerged)]
+        row = dict(zip(by, key, strict=True))
+        row.update(n_runs=len(sub), n=int(emerged.size), n_error=_n_error(sub), n_emerged=int(emerged.sum()))
+        if "window_cooperation" in ok.columns:
+            wc = _numeric_as_before(ok["window_cooperation"])
+            row["window_cooperation"], row["window_cooperation_low"], row["window_cooperation_high"] = \
+                an.t_interval(wc, confidence) if (~np.isnan(wc)).any() else (np.nan, np.nan, np.nan)
+        if "emergence_period" in ok.columns:
+            ep = _numeric_as_before(ok["emergence_period"])
+            sel = (_numeric_as_before(ok["emerged"]) == 1) & ~np.isnan(ep)
+            row["emergence_period"] = float(ep[sel].mean()) if sel.any() else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    lo, hi = an.wilson_interval(out["n_emerged"].to_numpy(), out["n"].to_numpy(), confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        freq = out["n_emerged"].to_numpy(float) / out["n"].to_numpy(float)
+    for offset, (name, values) in enumerate((("emergence", freq), ("emergence_low", lo), ("emergence_high", hi))):
+        out.insert(len(by) + 4 + offset, name, values)
+    return out
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series([0.5, np.nan, 1.0, -2.0]), pd.Series([1, 0, 3]), pd.Series([True, False, True]),
+    pd.Series([True, None, False], dtype="boolean"), pd.Series([1, None, 3], dtype="Int64"),
+    pd.Series([0.25, None], dtype="Float64"), pd.Series(["1", "x", None], dtype=object),
+    pd.Series([True, 0, 1.0, None], dtype=object), pd.Series(["0.5", None], dtype="string"),
+    pd.Series(np.array([2**60, 3], dtype=np.uint64)), pd.Series(np.array([1.5, 2], dtype=np.float32)),
+])
+def test_numeric_gives_the_floats_of_the_general_conversion(values):
+    from coopsim.analysis.columns import _numeric
+
+    np.testing.assert_array_equal(_numeric(values), _numeric_as_before(values))
+
+
+def test_emergence_table_from_arrays_equals_the_per_group_computation():
+    rng = np.random.default_rng(8)
+    n = 400
+    runs = pd.DataFrame({
+        "point": rng.integers(0, 12, n), "x": rng.choice([0.1, 0.5, np.nan], n), "kind": rng.choice(["a", "b"], n),
+        "emerged": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+        "window_cooperation": np.where(rng.random(n) < 0.1, np.nan, rng.random(n)),
+        "emergence_period": np.where(rng.random(n) < 0.5, np.nan, rng.integers(10, 90, n).astype(float)),
+        "status": rng.choice(["ok", "ok", "ok", "error"], n)})
+    runs.loc[runs["x"] == 0.5, "status"] = np.where(runs.loc[runs["x"] == 0.5, "kind"] == "a", "error", "ok")
+    runs.attrs["parameters"] = ["x", "kind"]
+    for by in (["x", "kind"], ["kind"], ["point"], ["x"]):
+        for table in (runs, runs.drop(columns=["status", "emergence_period"]), runs.assign(emerged=runs["emerged"]
+                                                                                            .fillna(False).astype(bool))):
+            pd.testing.assert_frame_equal(an.emergence_table(table, by=by), _emergence_table_as_before(table, by),
+                                          check_exact=True)
+    # without grouping columns: one row of everything
+    pd.testing.assert_frame_equal(an.emergence_table(runs.assign(all="all"), by="all"),
+                                  _emergence_table_as_before(runs.assign(all="all"), ["all"]), check_exact=True)
