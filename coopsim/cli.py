@@ -58,6 +58,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     folder = output_folder(exp, args.output, args.quick)
     with folder_lock(folder):  # the run and its report: one writer in the folder
+        # the workers run the sweep and this process waits: it loads the report's modules meanwhile
+        # (a serial sweep runs here, in this process: nothing to gain)
+        imports = _preload_report(bool(args.dask) or ((os.cpu_count() or 1) if workers == -1 else workers) > 1)
         try:
             result = run_experiment(exp, output=folder, workers=workers, dask=args.dask, quick=args.quick,
                                     resume=args.resume, force=args.force, overwrite=args.overwrite,
@@ -66,6 +69,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except WorkerDied as err:
             print(f"coopsim: error: {folder}: {err}", file=sys.stderr)
             return 1
+        if imports is not None:
+            imports.join()  # (an interrupted run leaves at once: the thread is a daemon)
         report = _write_report(result, folder)
     runs = result.runs
     failed = int((runs["status"] != "ok").sum()) if "status" in runs else 0
@@ -80,6 +85,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def _preload_report(start: bool = True):
+    """A started thread importing the report's modules (:func:`coopsim.reporting.preload`) while
+    the workers run the sweep and this process waits for their results (None unless ``start``).
+    An import that fails here fails again, with its message, when the report imports it."""
+    import threading
+
+    def work() -> None:
+        try:
+            from .reporting import preload
+
+            preload()
+        except Exception:  # noqa: BLE001, S110 - the report's own imports raise it where it is handled
+            pass
+
+    if not start:
+        return None
+    thread = threading.Thread(target=work, name="coopsim-report-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 #: how to install what an experiment file may need beyond the core dependencies

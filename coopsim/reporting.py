@@ -31,11 +31,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["write_report", "summary_table"]
+__all__ = ["write_report", "summary_table", "preload"]
 
 FORMATS = ("pdf", "svg", "png")
 #: design kinds whose points are draws from a distribution (no per-point tables, no lines)
 SAMPLED = ("random", "latin_hypercube", "sobol")
+
+
+def preload() -> None:
+    """Import what :func:`write_report` needs: matplotlib (Agg, with its PDF and SVG writers),
+    the figures, the model fits (statsmodels, scipy.stats). ``coopsim run`` calls it in a
+    thread while the workers run the sweep, so that the report starts with its modules loaded
+    (about a second and a half of imports). Calling it is never needed: ``write_report``
+    imports what it uses."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.backends.backend_pdf  # noqa: F401 - imported by the first savefig otherwise
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import statsmodels.base.covtype  # noqa: F401 - the fits' imports (coopsim.analysis.models)
+    from statsmodels.genmod.families import Binomial  # noqa: F401
+    from statsmodels.genmod.generalized_linear_model import GLM  # noqa: F401
+    from statsmodels.regression.linear_model import WLS  # noqa: F401
+
+    from . import forms, modelplots, plots  # noqa: F401
+    from .analysis import hypotheses, robust, tables  # noqa: F401
+    from .world import mechanisms  # noqa: F401
 
 
 def _varied(result) -> list[str]:

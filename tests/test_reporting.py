@@ -164,3 +164,26 @@ def test_verdict_panel_shows_only_the_hypotheses_tested():
     visible = [ax for ax in fig.axes if ax.axison]
     assert len(visible) == 1 and "H4" in visible[0].get_title(loc="left")
     assert "supported" in visible[0].get_title(loc="left")
+
+
+def test_preload_imports_what_the_report_needs(tmp_path):
+    """`coopsim run` imports the report's modules (coopsim.reporting.preload) while the workers
+    run the sweep: after it, writing a report loads no module of scipy, statsmodels, matplotlib
+    or coopsim (only small parts of Pillow, fontTools and pandas' CSV writer)."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from coopsim.experiments import loads_experiment, run_experiment
+from coopsim.reporting import preload, write_report
+exp = loads_experiment({GRID!r} + "\\n[analysis]\\nbootstrap = 100\\n")
+result = run_experiment(exp, output=False, progress=False)
+preload()
+before = set(sys.modules)
+write_report(result, {str(tmp_path)!r})
+print(" ".join(sorted(set(sys.modules) - before)))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    late = [m for m in out.split() if m.split(".")[0] in ("scipy", "statsmodels", "matplotlib", "coopsim")]
+    assert late == [] and (tmp_path / "report.md").exists()

@@ -106,7 +106,7 @@ def _n_error(runs: pd.DataFrame) -> int:
 
 def _as_binary(values: pd.Series, name: str) -> np.ndarray:
     """A 0/1 float array (NaN for missing) from bools, 0/1 numbers or None."""
-    arr = pd.to_numeric(values.astype(object).where(values.notna(), np.nan), errors="coerce").to_numpy(float)
+    arr = _numeric(values)
     bad = ~np.isnan(arr) & (arr != 0) & (arr != 1)
     if bad.any():
         raise ParameterError(name, values[bad].iloc[0], "a binary outcome (True/False or 1/0)")
@@ -121,6 +121,13 @@ def _is_binary(values: pd.Series) -> bool:
 
 
 def _numeric(values: pd.Series) -> np.ndarray:
+    """Floats (NaN for missing or non-numeric values) from any column."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":  # numbers and bools: the same floats, directly
+        return values.to_numpy(dtype=float, copy=True)
+    if isinstance(dtype, pd.BooleanDtype) or (isinstance(dtype, pd.api.extensions.ExtensionDtype)
+                                              and dtype.kind in "iuf" and hasattr(values.array, "_mask")):
+        return values.to_numpy(dtype=float, na_value=np.nan)  # nullable booleans and numbers: NA -> NaN
     return pd.to_numeric(values.astype(object).where(values.notna(), np.nan), errors="coerce").to_numpy(float)
 
 
@@ -153,3 +160,16 @@ def _groups(df: pd.DataFrame, by: list[str]):
         return
     for key, sub in df.groupby(by, dropna=False, sort=True):
         yield (key if isinstance(key, tuple) else (key,)), sub
+
+
+def _group_positions(df: pd.DataFrame, by: list[str]):
+    """Iterate (key tuple, row positions) over the groups of :func:`_groups`, in its order: the
+    keys it gives and the positions of each group's rows in ``df``, in row order."""
+    if not by:
+        yield (), np.arange(len(df))
+        return
+    keys = df[by].copy()
+    keys.attrs = {}  # (pandas copies a table's attrs in every operation)
+    keys["_position"] = np.arange(len(df))
+    for key, sub in keys.groupby(by, dropna=False, sort=True):
+        yield (key if isinstance(key, tuple) else (key,)), sub["_position"].to_numpy()

@@ -272,7 +272,8 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
                       direction: int | None = None, alpha: float = 0.05, confidence: float = 0.95,
                       test: str = "auto", conditions: str = "", smallest_effect: float = 0.05,
                       bootstrap: int = 1000, seed: int = 0, ranges: Mapping[str, Sequence[float]] | None = None,
-                      coding: str = "auto", fit: DesignFit | None = None, n_curve: int = 25) -> HypothesisReport:
+                      coding: str = "auto", fit: DesignFit | None = None, n_curve: int = 25,
+                      trend: bool = True) -> HypothesisReport:
     """Does the measured effect of ``parameter`` on ``metric`` bear out the hypothesis?
 
     **Prediction.** ``DIRECTION`` (+1/-1) and ``PREDICTION`` of the mechanism whose
@@ -303,6 +304,8 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     highest minus lowest level (Newcombe's interval), the logistic or least-squares slope
     (Firth under separation) and Spearman's rho; ``test`` picks ``trend_test``: ``"auto"``
     (slope for a binary metric, Spearman otherwise), ``"slope"`` or ``"spearman"``.
+    ``trend=False`` leaves them out (NaN, ``levels`` empty): the verdict does not use them,
+    and :func:`~coopsim.analysis.robust.robustness` keeps only the verdicts.
 
     ``curve``: the partial-dependence curve at ``n_curve`` values (a factor's levels; 0:
     none). ``fit`` reuses a :func:`~coopsim.analysis.models.fit_design` result. Failed runs
@@ -335,10 +338,15 @@ def hypothesis_report(runs: pd.DataFrame, parameter: str, *, mechanism: Any = No
     others = [p for p in model_params if p != parameter]
     if others:
         notes.append("averaged over the design's distribution of " + ", ".join(others))
-    lev, endpoint, values, slope, slope_test = _trend(x, y, binary, c, parameter, metric, notes)
-    rho, rho_p = _spearman(x, y)
-    trend_test, trend_p = (("Spearman", rho_p) if test == "spearman" or (test == "auto" and not binary)
-                           else (slope_test, slope[4]))
+    if trend:
+        lev, endpoint, values, slope, slope_test = _trend(x, y, binary, c, parameter, metric, notes)
+        rho, rho_p = _spearman(x, y)
+        trend_test, trend_p = (("Spearman", rho_p) if test == "spearman" or (test == "auto" and not binary)
+                               else (slope_test, slope[4]))
+    else:  # the verdict alone: the pooled 0.1 statistics are not computed
+        nan = float("nan")
+        lev, endpoint, values, rho, rho_p = pd.DataFrame(), (nan,) * 3, (nan, nan), nan, nan
+        slope, trend_test, trend_p = (nan, nan, nan, nan, nan, "", False), "", nan
 
     if fit is None:
         fit = fit_design(runs, metric, parameters=model_params, ranges=ranges, coding=coding,

@@ -23,13 +23,19 @@ points are a sample of the design's distribution: resample points with all their
 replications. In a factorial grid (every parameter a factor) the points are fixed by the
 design, and resampling them would drop levels: resample the replications within each
 point. Replicates are drawn from ``numpy.random.default_rng(SeedSequence(seed,
-spawn_key=(BOOTSTRAP_KEY,)))``.
+spawn_key=(BOOTSTRAP_KEY,)))``. The draws depend on the seed, the number of replicates and
+the runs per point alone, so the fits of one design at several emergence thresholds share
+them; a design fitted again to the same outcome (the report's primary analysis and its
+robustness row at the scenario's threshold) reuses the fit. Both are kept for the last few
+designs and give exactly what a fresh computation gives.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -313,10 +319,10 @@ def fit_design(runs: pd.DataFrame, metric: str = "emerged", *, parameters: Seque
         raise ParameterError("parameters", names, "parameters that can be told apart in the design (the model's "
                                                   f"{X.shape[1]} columns are collinear over {len(points)} points)")
     kind = resample if resample != "auto" else ("points" if any(t.kind == "linear" for t in terms) else "runs")
-    rng = bootstrap_rng(seed)
     B, m = int(bootstrap), len(points)
+    draws = _draws(seed, B, kind, n)
     if kind == "points":
-        mult = rng.multinomial(m, np.full(m, 1.0 / m), size=B).astype(float)
+        mult = draws[0]
         boot_n, boot_total = mult * n, mult * points["total"].to_numpy()
     else:
         boot_n = np.tile(n, (B, 1))
@@ -326,9 +332,76 @@ def fit_design(runs: pd.DataFrame, metric: str = "emerged", *, parameters: Seque
         starts = np.concatenate([[0], np.cumsum(n.astype(int))])
         for j in range(m):
             yj = yv[order[starts[j]:starts[j + 1]]]
-            w = rng.multinomial(len(yj), np.full(len(yj), 1.0 / len(yj)), size=B)
-            boot_total[:, j] = w @ yj
+            boot_total[:, j] = draws[j] @ yj
     total = points["total"].to_numpy()
+    key = _digest(fam, X, total, n, boot_total, boot_n)
+    coef, boot_coef, method, separated = _remember(_FITS, key, 8, lambda: _estimate(fam, X, total, n, boot_total,
+                                                                                     boot_n))
+    fit.coef, fit.boot_coef, fit.boot_n = coef.copy(), boot_coef.copy(), boot_n
+    fit.method, fit.resample, fit.separated = method, kind, separated
+    return fit
+
+
+#: the last resampling draws and fits (:func:`_remember`): a report fits one design at several
+#: emergence thresholds, with the same draws, and often to the same outcome twice
+_DRAWS: OrderedDict = OrderedDict()
+_FITS: OrderedDict = OrderedDict()
+
+
+def _remember(cache: OrderedDict, key, size: int, compute: Callable[[], Any]):
+    """``compute()``, or its value from ``cache`` when ``key`` (which determines it) was seen
+    among the last ``size`` keys."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    value = compute()
+    cache[key] = value
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return value
+
+
+def _digest(*parts) -> bytes:
+    """A key for the arrays (dtype, shape and bytes) and strings in ``parts``."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            a = np.ascontiguousarray(part)
+            h.update(f"{a.dtype.str}{a.shape}".encode())
+            h.update(memoryview(a).cast("B"))
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.digest()
+
+
+def _draws(seed: int, B: int, kind: str, n: np.ndarray) -> tuple:
+    """The bootstrap's resampling counts, drawn from :func:`bootstrap_rng`: ``kind`` ``"points"``:
+    one (B, m) array, how often each design point is drawn; ``"runs"``: for each point a (B, n_j)
+    array, how often each of its runs is drawn. They depend on ``seed``, ``B`` and the runs per
+    point ``n`` alone, so the fits of one design at several thresholds share them (the last
+    draws are kept; read-only, in the smallest integer type that holds them)."""
+    sizes = tuple(int(v) for v in n)
+
+    def draw() -> tuple:
+        rng = bootstrap_rng(seed)
+        m = len(sizes)
+        if kind == "points":
+            out = (rng.multinomial(m, np.full(m, 1.0 / m), size=B).astype(float),)
+        else:  # counts up to n_j: exact in a small integer type, and as floats in ``counts @ y``
+            out = tuple(rng.multinomial(k, np.full(k, 1.0 / k), size=B).astype(np.min_scalar_type(k))
+                        for k in sizes)
+        for a in out:
+            a.setflags(write=False)
+        return out
+
+    return _remember(_DRAWS, (int(seed), int(B), kind, sizes), 1, draw)
+
+
+def _estimate(fam: str, X: np.ndarray, total: np.ndarray, n: np.ndarray, boot_total: np.ndarray,
+              boot_n: np.ndarray) -> tuple[np.ndarray, np.ndarray, str, bool]:
+    """The model's coefficients on the design points' counts and on each bootstrap replicate's:
+    (coef, boot_coef, method, separated)."""
     if fam == "binomial":
         ybin = np.concatenate([np.ones(int((total > 0).sum())), np.zeros(int((total < n).sum()))])
         xsep = np.vstack([X[total > 0, 1:], X[total < n, 1:]])
@@ -336,21 +409,21 @@ def fit_design(runs: pd.DataFrame, metric: str = "emerged", *, parameters: Seque
         if separated:
             coef, method = binomial_newton(X, total, n), "logistic GLM, extended MLE under separation (own Newton)"
         else:
-            import statsmodels.api as sm
+            # statsmodels' classes from their modules: statsmodels.api would also load formulas, graphics, ...
+            from statsmodels.genmod.families import Binomial
+            from statsmodels.genmod.generalized_linear_model import GLM
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                res = sm.GLM(np.column_stack([total, n - total]), X, family=sm.families.Binomial()).fit(tol=1e-13)
+                res = GLM(np.column_stack([total, n - total]), X, family=Binomial()).fit(tol=1e-13)
             coef, method = np.asarray(res.params, float), "logistic GLM (statsmodels)"
         boot_coef = binomial_newton(X, boot_total, boot_n)
     else:
-        import statsmodels.api as sm
+        from statsmodels.regression.linear_model import WLS
 
         separated = False
-        coef = np.asarray(sm.WLS(total / n, X, weights=n).fit().params, float)
+        coef = np.asarray(WLS(total / n, X, weights=n).fit().params, float)
         method = "linear model (statsmodels WLS on point means)"
         info = np.einsum("bm,mi,mj->bij", boot_n, X, X, optimize=True) + 1e-9 * np.eye(X.shape[1])
         boot_coef = np.linalg.solve(info, (boot_total @ X)[:, :, None])[:, :, 0]
-    fit.coef, fit.boot_coef, fit.boot_n = coef, boot_coef, boot_n
-    fit.method, fit.resample, fit.separated = method, kind, separated
-    return fit
+    return coef, boot_coef, method, separated

@@ -4,7 +4,7 @@
 (emerged at t: ``window_cooperation >= t``, from the stored window mean) and on the
 threshold-free outcome ``window_cooperation`` itself (a linear model; its AME is on the
 cooperation rate), each with its own Holm family, and flags the hypotheses whose verdict
-changes. :func:`interaction_effects` gives, for a pair (x, z), the AME of x at the low and at
+changes (the verdicts alone: the pooled trend statistics of the full reports are not computed). :func:`interaction_effects` gives, for a pair (x, z), the AME of x at the low and at
 the high end of z from a model with the x·z product term, and the bootstrap test of their
 difference — the interaction on the probability scale, which a logit product coefficient
 is not (Ai & Norton 2003, *Economics Letters* 80:123).
@@ -50,7 +50,7 @@ def robustness(runs: pd.DataFrame, parameters: Sequence[str], *, thresholds: Seq
     ``threshold`` (NaN for the continuous outcome), ``hypothesis``, ``effect``, ``effect_low``,
     ``effect_high``, ``p_value``, ``p_holm`` (with its floor ``p_holm_floor``), ``verdict``. ``kwargs`` go to
     :func:`~coopsim.analysis.hypotheses.hypothesis_list` (directions, bootstrap, seed, ...)."""
-    kwargs = dict(kwargs, n_curve=0)
+    kwargs = dict(kwargs, n_curve=0, trend=False)  # the verdicts alone: no curves, no pooled trend statistics
     keep = ["hypothesis", "parameter", "effect", "effect_low", "effect_high", "p_value", "p_holm", "p_holm_floor",
             "verdict"]
     frames = []

@@ -9,7 +9,17 @@ import numpy as np
 import pandas as pd
 
 from .._validation import ParameterError
-from .columns import _as_binary, _as_list, _check_columns, _groups, _n_error, _numeric, _resolve_by, ok_runs
+from .columns import (
+    _as_binary,
+    _as_list,
+    _check_columns,
+    _group_positions,
+    _groups,
+    _n_error,
+    _numeric,
+    _resolve_by,
+    ok_runs,
+)
 from .intervals import _check_confidence, _t_bounds, t_interval, wilson_interval
 
 __all__ = ["emergence_table", "time_to_emergence", "period_summary"]
@@ -38,20 +48,31 @@ def emergence_table(runs: pd.DataFrame, by: str | Sequence[str] | None = None,
     c = _check_confidence(confidence)
     _check_columns(runs, ["emerged"])
     by = _resolve_by(runs, by)
+    # the columns read once, as arrays over the successful runs (NaN elsewhere); each group's
+    # statistics take its rows from them, in row order
+    ok = np.ones(len(runs), dtype=bool) if "status" not in runs.columns else \
+        (runs["status"].astype(str) == "ok").to_numpy(dtype=bool)
+    columns = {}
+    for name in ("emerged", "window_cooperation", "emergence_period"):
+        if name in runs.columns:
+            columns[name] = np.full(len(runs), np.nan)
+            values = runs[name][ok]
+            columns[name][ok] = _as_binary(values, name) if name == "emerged" else _numeric(values)
     rows = []
-    for key, sub in _groups(runs, by):
-        ok = ok_runs(sub)
-        emerged = _as_binary(ok["emerged"], "emerged")
-        emerged = emerged[~np.isnan(emerged)]
+    for key, pos in _group_positions(runs, by):
+        pos_ok = pos[ok[pos]]
+        emerged_ok = columns["emerged"][pos_ok]
+        emerged = emerged_ok[~np.isnan(emerged_ok)]
         row = dict(zip(by, key, strict=True))
-        row.update(n_runs=len(sub), n=int(emerged.size), n_error=_n_error(sub), n_emerged=int(emerged.sum()))
-        if "window_cooperation" in ok.columns:
-            wc = _numeric(ok["window_cooperation"])
+        row.update(n_runs=len(pos), n=int(emerged.size), n_error=int(len(pos) - len(pos_ok)),
+                   n_emerged=int(emerged.sum()))
+        if "window_cooperation" in columns:
+            wc = columns["window_cooperation"][pos_ok]
             row["window_cooperation"], row["window_cooperation_low"], row["window_cooperation_high"] = \
                 t_interval(wc, c) if (~np.isnan(wc)).any() else (np.nan, np.nan, np.nan)
-        if "emergence_period" in ok.columns:
-            ep = _numeric(ok["emergence_period"])
-            sel = (_as_binary(ok["emerged"], "emerged") == 1) & ~np.isnan(ep)
+        if "emergence_period" in columns:
+            ep = columns["emergence_period"][pos_ok]
+            sel = (emerged_ok == 1) & ~np.isnan(ep)
             row["emergence_period"] = float(ep[sel].mean()) if sel.any() else np.nan
         rows.append(row)
     if not rows:
