@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import coopsim as cs
-from coopsim.engine import group_runs, rounds
+from coopsim.engine import rounds
 from coopsim.strategies import automata
 from coopsim.experiments.batching import _chunks
 from coopsim.experiments.runner import run_seed, sweep
@@ -96,15 +96,32 @@ def test_runs_of_a_batch_differ_from_each_other():
 
 
 # ------------------------------------------------------------------ group games of several runs
-def _single(tab, lengths, paytab, gen, index):
-    g = rounds.play_group_tables(tab, lengths, paytab, gen, index=index)
-    return g.cooperation, g.payoff
+def _group_run_alone(tab, lengths, paytab, gen, index, chunk):
+    """One run as documented: groups longest first (stable) in chunks of ``chunk // n``,
+    round by round, one float32 per active member (none if no table is stochastic)."""
+    G, n = index.shape
+    order, step = np.argsort(-lengths, kind="stable"), max(1, chunk // n)
+    stochastic = np.any((tab[index] > 0) & (tab[index] < 1))
+    score, moves = np.zeros((G, n)), np.zeros((G, n))
+    actions = np.full((G, lengths.max(), n), -1, dtype=np.int8)
+    for lo in range(0, G, step):
+        grp = order[lo:lo + step]
+        col = np.full((len(grp), n), 2 * n)  # first move, then own move a * n + others cooperating
+        for t in range(lengths[grp].max()):
+            k = int(np.sum(lengths[grp] > t))
+            p = tab[index[grp[:k]], col[:k]]
+            d = (gen.random((k, n), dtype=np.float32) >= p) if stochastic else p < 0.5
+            col[:k] = d * n + (n - d.sum(axis=1, keepdims=True)) - (1 - d)
+            score[grp[:k]] += paytab[col[:k]]
+            moves[grp[:k]] += d
+            actions[grp[:k], t] = d
+    return 1 - moves / lengths[:, None], score / lengths[:, None], actions
 
 
-@pytest.mark.parametrize("chunk", [rounds.CHUNK, 6])
-def test_group_player_gives_each_run_the_single_run_engine_numbers(chunk, monkeypatch):
+@pytest.mark.parametrize("chunk, window", [(rounds.CHUNK, rounds.WINDOW), (6, 1)])
+def test_group_engine_gives_each_run_of_a_batch_its_numbers_alone(chunk, window, monkeypatch):
     monkeypatch.setattr(rounds, "CHUNK", chunk)  # small chunks: several per run
-    monkeypatch.setattr(group_runs, "CHUNK", chunk)
+    monkeypatch.setattr(rounds, "WINDOW", window)  # small windows: draws of 8 rounds at a time
     game = cs.public_goods(3, multiplier=2.0)
     n, R, G = 3, 4, 7
     paytab = rounds.group_payoff_table(game, n)
@@ -113,13 +130,19 @@ def test_group_player_gives_each_run_the_single_run_engine_numbers(chunk, monkey
                           (rng.random((2, 2 * n + 1)) < 0.5).astype(float)]).astype(np.float32)
     index = rng.integers(0, 5, size=(R * G, n))
     index[G:2 * G] = rng.integers(3, 5, size=(G, n))  # run 1 uses deterministic tables only
-    lengths = rng.geometric(0.3, size=R * G)
-    coop, pay = group_runs.play_group_runs(tab, lengths, paytab, Streams(
-        [np.random.default_rng(s) for s in range(R)]), index)
-    for r in range(R):
-        sl = slice(r * G, (r + 1) * G)
-        c1, p1 = _single(tab, lengths[sl], paytab, np.random.default_rng(r), index[sl])
-        assert np.array_equal(coop[sl], c1) and np.array_equal(pay[sl], p1)
+    lengths = rng.geometric(0.1, size=R * G)
+    for runs in (range(R), [2]):  # a batch, and a run alone
+        rows = np.concatenate([np.arange(r * G, (r + 1) * G) for r in runs])
+        gens = [np.random.default_rng(r) for r in runs]
+        got = rounds.play_group_tables(tab, lengths[rows], paytab, gens if len(runs) > 1 else gens[0],
+                                       record=True, index=index[rows])
+        for i, r in enumerate(runs):
+            sl, gen = slice(i * G, (i + 1) * G), np.random.default_rng(r)
+            coop, pay, acts = _group_run_alone(tab, lengths[rows][sl], paytab, gen, index[rows][sl], chunk)
+            assert np.array_equal(got.cooperation[sl], coop) and np.array_equal(got.payoff[sl], pay)
+            T = acts.shape[1]
+            assert np.array_equal(got.actions[sl, :T], acts) and np.all(got.actions[sl, T:] == -1)
+            assert gens[i].random() == gen.random()  # as many draws as the reference
 
 
 # ------------------------------------------------------------------ streams

@@ -1,5 +1,6 @@
 """Building blocks shared by the engines that play rounds: result types, match lengths,
-payoff vectors of a stage game, group tables and the group core.
+payoff vectors of a stage game, group tables and the group engine (one run, or the runs
+of a batch in lockstep).
 
 :mod:`coopsim.engine.sampled` (memory-one and group strategies),
 :mod:`coopsim.engine.automata` (finite-state strategies) and the world's period loop all
@@ -21,6 +22,7 @@ __all__ = ["Matches", "GroupMatches", "prob_array", "length_spec", "broadcast_k"
 
 CHUNK = 16384  # matches per chunk (arrays stay in L2 cache)
 FLUSH = (1 << 20)  # rounds between flushes of packed counters (< 2**21)
+WINDOW = 1 << 16  # uniform numbers a run draws at a time in the group engine (on average; >= 1 round)
 
 
 # --------------------------------------------------------------------------- results
@@ -234,41 +236,116 @@ def group_payoff_table(game, n):
     return np.asarray(game.payoffs(profiles), dtype=float)[:, 0]
 
 
-def _run_group_chunk(tables, index, L, paytab, rng, stochastic, record):
-    """One chunk of groups sorted by length (descending); member (g, i) plays the float32
-    table ``tables[index[g, i]]`` (tables (U, 2n+1), index (g, n))."""
-    g, n = index.shape
+def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> GroupMatches:
+    """The group engine on validated inputs (:func:`coopsim.engine.sampled.play_groups`,
+    the world's period loop): ``tab`` (G, n, 2n+1) float32 with noise folded in, or
+    (U, 2n+1) with ``index`` (G, n) naming each member's table (O(G n) memory);
+    ``lengths`` (G,) drawn already; ``paytab`` from :func:`group_payoff_table`.
+
+    A run visits its groups longest first (stable) in chunks of ``CHUNK // n``, round by
+    round, drawing from ``rng`` one float32 per active member (none if no table it uses is
+    stochastic). ``rng`` a list of R generators plays R runs of G/R groups in lockstep,
+    each with exactly the numbers it has alone.
+    """
+    if index is None:
+        G, n, width = tab.shape
+        tab = tab.reshape(G * n, width)
+        index = np.arange(G * n, dtype=np.int64).reshape(G, n)
+    gens = [rng] if isinstance(rng, np.random.Generator) else list(rng)
+    R = len(gens)
+    GT, n = index.shape
+    G = GT // R
+    L = np.asarray(lengths, dtype=np.int64)
+    max_len = int(L.max(initial=0))
+    by_run = np.lexsort((-L, np.repeat(np.arange(R), G))).reshape(R, G)  # each run's groups, longest first
+    stochastic = np.any((tab > 0) & (tab < 1), axis=1)[index].reshape(R, G * n).any(axis=1)  # per run
+    score = np.zeros((GT, n))
+    defections = np.zeros((GT, n), dtype=np.int64)
+    actions = np.full((GT, max_len, n), -1, dtype=np.int8) if record else None
+    step = max(1, CHUNK // n)
+    for lo in range(0, G, step):
+        sub = by_run[:, lo:lo + step].ravel()
+        run_q = None
+        if R > 1:  # the chunk of every run, longest first; each group's run and place in its run's chunk
+            sort = np.argsort(-L[sub], kind="stable")
+            sub, run_q = sub[sort], np.divmod(sort, sub.size // R)
+        c_score, c_def, c_acts = _group_chunk(tab, index[sub], L[sub], run_q, paytab, gens, stochastic, record)
+        score[sub] = c_score
+        defections[sub] = c_def
+        if record:
+            actions[sub, :c_acts.shape[1]] = c_acts
+    Lf = np.asarray(lengths).astype(float)
+    coop = 1.0 - defections / Lf[:, None]
+    return GroupMatches(lengths=lengths, score=score, payoff=score / Lf[:, None], cooperation=coop,
+                        group_cooperation=coop.mean(axis=1), actions=actions)
+
+
+def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
+    """Groups sorted by length (descending), group ``j`` at position ``q[j]`` of run
+    ``run[j]``'s chunk (``run_q``, None for one run); member (j, i) plays the float32 table
+    ``tables[index[j, i]]``."""
+    (m, n), R = index.shape, len(gens)
     width = tables.shape[1]
     T = int(L[0])
-    active = g - np.searchsorted(L[::-1], np.arange(T), side="right")  # #(L > t)
+    active = m - np.searchsorted(L[::-1], np.arange(T), side="right")  # #(L > t)
     flat = tables.reshape(-1)
     base = index * width
+    draws = bool(stochastic.any())
+    if draws:
+        window = max(1, WINDOW * R // (n * m))  # rounds drawn at a time
+        u = np.zeros(n + n * int(active[:window].sum()), dtype=np.float32)  # the most a window draws
+    if draws and R > 1:  # S[r, t]: numbers run r draws before round t (n x the sum of min(L, t) over its groups)
+        run, q = run_q
+        ended = np.bincount(run * (T + 1) + L, minlength=R * (T + 1)).reshape(R, T + 1).cumsum(axis=1)
+        S = np.zeros((R, T + 1), dtype=np.int64)
+        np.cumsum(m // R - ended[:, :T], axis=1, out=S[:, 1:])  # m // R - ended[r, t] = #(L > t)
+        S *= n
+        if not stochastic.all():  # deterministic runs draw nothing and read n zeros at the end of u
+            S[~stochastic] = 0
+            q = np.where(stochastic[run], q, 0)
+        nq = n * q
+        members = np.arange(n)
     ones = np.ones(n, dtype=np.float32)
-    score = np.zeros((g, n))
-    defections = np.zeros((g, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
-    def_total = np.zeros((g, n), dtype=np.int64)
-    acts = np.full((T, g, n), -1, dtype=np.int8) if record else None
-    d = np.empty((g, n), dtype=np.float32)  # 1.0 = D
-    pr = np.empty((g, n), dtype=np.float32)
-    u = np.empty((g, n), dtype=np.float32)
-    nd = np.empty(g, dtype=np.float32)
-    lf = np.empty((g, n), dtype=np.float32)
-    local = np.empty((g, n), dtype=np.int64)
-    idx = np.empty((g, n), dtype=np.int64)
-    pay = np.empty((g, n))
+    score = np.zeros((m, n))
+    defections = np.zeros((m, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
+    def_total = np.zeros((m, n), dtype=np.int64)
+    acts = np.full((T, m, n), -1, dtype=np.int8) if record else None
+    d = np.empty((m, n), dtype=np.float32)  # 1.0 = D
+    pr = np.empty((m, n), dtype=np.float32)
+    nd = np.empty(m, dtype=np.float32)
+    lf = np.empty((m, n), dtype=np.float32)
+    local = np.empty((m, n), dtype=np.int64)
+    pay = np.empty((m, n))
+    t_end = 0
     for t in range(T):
         k = int(active[t])
         if t == 0:
             flat.take(base[:k] + (width - 1), out=pr[:k])
         else:
-            np.add(base[:k], local[:k], out=idx[:k])
-            flat.take(idx[:k], out=pr[:k])
-        if stochastic:
-            rng.random(out=u[:k], dtype=np.float32)
-            np.greater_equal(u[:k], pr[:k], out=d[:k])
+            np.add(base[:k], local[:k], out=local[:k])
+            flat.take(local[:k], out=pr[:k])
+        if draws and t == t_end:  # numbers of rounds t ... t_end - 1: a row (n,) per round and active group
+            t0, t_end, o = t, min(T, t + window), 0
+            ks = active[t0:t_end]
+            if R == 1:  # one stream, in that order already
+                uw = gens[0].random(out=u[:n * int(ks.sum())], dtype=np.float32).reshape(-1, n)
+            else:  # each stochastic run draws its numbers, run after run, and each row picks its own
+                need = S[:, t_end] - S[:, t0]
+                start = np.cumsum(need) - need
+                for gen, c, a in zip(gens, need.tolist(), start.tolist()):
+                    if c:
+                        gen.random(out=u[a:a + c], dtype=np.float32)
+                at = (start - S[:, t0])[:, None] + S[:, t0:t_end]  # (R, rounds): where round t's numbers start
+                at[need == 0] = u.size - n
+                rnd = np.repeat(np.arange(t_end - t0), ks)
+                row = np.arange(rnd.size) - np.repeat(np.cumsum(ks) - ks, ks)
+                uw = u.take((at[run[row], rnd] + nq[row])[:, None] + members)
+        if draws:
+            np.greater_equal(uw[o:o + k], pr[:k], out=d[:k])  # a table of 0s and 1s: the same as pr < 0.5
+            o += k
         else:
             np.less(pr[:k], 0.5, out=d[:k])
-        np.matmul(d[:k], ones, out=nd[:k])  # defectors in the group
+        np.dot(d[:k], ones, out=nd[:k])  # defectors in the group (dot: no spurious BLAS float warnings)
         # own move a, j = others cooperating = (n - nd) - (1 - a): local = a*n + j = a*(n+1) + n-1-nd
         np.multiply(d[:k], n + 1, out=lf[:k])
         np.add(lf[:k], (n - 1 - nd[:k])[:, None], out=lf[:k])
@@ -283,47 +360,3 @@ def _run_group_chunk(tables, index, L, paytab, rng, stochastic, record):
             defections[:] = 0
     def_total += defections.astype(np.int64)
     return score, def_total, (acts.transpose(1, 0, 2) if record else None)
-
-
-def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> GroupMatches:
-    """The core of :func:`coopsim.engine.sampled.play_groups` on validated inputs: ``tab`` (G, n, 2n+1) float32
-    with noise folded in, ``lengths`` (G,) drawn from ``rng`` already, ``paytab`` from
-    :func:`group_payoff_table`. The world's period loop calls it directly.
-
-    With ``index`` (G, n), ``tab`` is instead (U, 2n+1): the distinct tables, member
-    (g, i) playing ``tab[index[g, i]]`` — O(G n) memory instead of O(G n (2n+1)) (issue 9,
-    item 7); the numbers are the same as with the expanded ``tab[index]``.
-    """
-    if index is None:
-        G, n, width = tab.shape
-        tab = tab.reshape(G * n, width)
-        index = np.arange(G * n, dtype=np.int64).reshape(G, n)
-    G, n = index.shape
-    max_len = int(lengths.max(initial=0))
-    varying = G > 0 and bool(np.any(lengths != lengths[0]))
-    order = np.argsort(-lengths, kind="stable") if varying else np.arange(G)
-    L = lengths[order]
-    index = index[order]
-    used = tab[np.unique(index)] if index.size else tab
-    stochastic = bool(np.any((used > 0) & (used < 1)))
-    score = np.zeros((G, n))
-    defections = np.zeros((G, n), dtype=np.int64)
-    actions = np.full((G, max_len, n), -1, dtype=np.int8) if record else None
-    step = max(1, CHUNK // n)
-    for lo in range(0, G, step):
-        hi = min(G, lo + step)
-        c_score, c_def, c_acts = _run_group_chunk(tab, index[lo:hi], L[lo:hi], paytab, rng, stochastic, record)
-        score[order[lo:hi]] = c_score
-        defections[order[lo:hi]] = c_def
-        if record:
-            actions[order[lo:hi], : c_acts.shape[1]] = c_acts
-    Lf = lengths.astype(float)
-    coop = 1.0 - defections / Lf[:, None]
-    return GroupMatches(
-        lengths=lengths,
-        score=score,
-        payoff=score / Lf[:, None],
-        cooperation=coop,
-        group_cooperation=coop.mean(axis=1),
-        actions=actions,
-    )

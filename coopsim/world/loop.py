@@ -188,7 +188,7 @@ def _play(world, sides) -> Play:
     sc, it = world.scenario, world.scenario.iteration
     E, rng, R = sides.E, world.rng, world.runs
     if world.is_group:
-        from ..engine.group_runs import play_group_runs
+        from ..engine.rounds import play_group_tables
 
         folded, paytab, turns, w = world.group_tables
         if turns is not None:
@@ -198,8 +198,8 @@ def _play(world, sides) -> Play:
         else:  # continuation differs between runs: each run with its own
             lengths = np.concatenate(rng.per_run(lambda g, r: g.geometric(1.0 - float(w[r]), size=E // R)))
             lengths = lengths.astype(np.int64)
-        coop, pay = play_group_runs(folded, lengths, paytab, rng, sides.code)  # O(groups x size) memory
-        return Play(sides, coop, pay, lengths.astype(float))
+        g = play_group_tables(folded, lengths, paytab, rng.gens, index=sides.code)  # O(groups x size) memory
+        return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
         per_table, base_table, coop_table = world.pair_tables
         V = base_table.shape[-2]
