@@ -136,7 +136,7 @@ def _points(design: Design, chunk) -> dict[int, dict]:
 
 
 def _processes(base, design: Design, chunks, seed, record_periods, workers: int):
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
     chunks = list(chunks)
 
@@ -145,8 +145,11 @@ def _processes(base, design: Design, chunks, seed, record_periods, workers: int)
 
     # max_nbytes=None: no memory-mapped arguments, so nothing of ours in /dev/shm (joblib_memmapping_*)
     # that a killed run could leave behind; the arguments are small (a scenario, a few points)
-    parallel = Parallel(n_jobs=workers, backend="loky", return_as="generator_unordered", batch_size=1,
-                        pre_dispatch="2*n_jobs", max_nbytes=None)
+    # each worker ties its life to coopsim's as it starts (initializer), not at its first
+    # chunk: a run killed before a worker received work leaves no worker behind
+    with parallel_config(backend="loky", initializer=_die_with_parent):
+        parallel = Parallel(n_jobs=workers, return_as="generator_unordered", batch_size=1,
+                            pre_dispatch="2*n_jobs", max_nbytes=None)
     gen = parallel(job(c) for c in chunks)
     try:
         yield from gen
