@@ -111,6 +111,16 @@ class Streams:
             return self._split("geometric", np.shape(p)[0], (np.asarray(p),), split_args=(0,))
         return self._split("geometric", size, (p,), split_args=(0,) if np.ndim(p) else ())
 
+    def random_in(self, where, shape) -> np.ndarray:
+        """Uniform numbers of ``shape`` drawn only where ``where`` holds (True: everywhere; a
+        mask from :meth:`~coopsim.world.loop.World.runs_where`: the runs whose condition
+        holds, each drawing what it draws alone); 1.0 elsewhere."""
+        if where is True:
+            return self.random(shape)
+        out = np.ones(shape)
+        out[where] = self.random_where(where)
+        return out
+
     def random_where(self, mask):
         """One uniform number per True entry of ``mask`` (per-state, runs in order): each
         run draws as many as its own entries, as ``rng.random(int(mask.sum()))`` alone."""

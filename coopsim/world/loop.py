@@ -119,6 +119,19 @@ class World:
         """A per-run value for each of ``E`` encounters (each run has E / runs): (E,) or the number."""
         return value if np.ndim(value) == 0 else np.repeat(value, E // self.runs)
 
+    def per_encounter(self, value, E: int):
+        """A per-run value as a column over ``E`` encounters: the number, or (E, 1)."""
+        return value if np.ndim(value) == 0 else self.by_encounter(value, E)[:, None]
+
+    def runs_where(self, on, shape):
+        """Where a per-run condition ``on`` (a bool, or (runs,)) holds: False (no run), True
+        (every run), or a mask of ``shape`` over the encounters (rows) of the runs where it
+        holds — for :meth:`Streams.random_in`, which draws only there, as each run alone."""
+        on = np.asarray(on)
+        if on.ndim == 0 or on.all() or not on.any():
+            return bool(on.all())
+        return np.broadcast_to(self.by_encounter(on, shape[0]).reshape((-1,) + (1,) * (len(shape) - 1)), shape)
+
     @property
     def genome(self) -> np.ndarray:
         """Each state's rule: the continuous genome, or the rows of the named strategies."""

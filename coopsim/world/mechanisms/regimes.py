@@ -133,7 +133,7 @@ class Regime(Mechanism):
     def withhold(self, world, ns, sides) -> None:
         enc = sides.enc
         bad = ~ns.good[enc]
-        monitoring = _per_encounter(world, ns.monitoring, sides.E)
+        monitoring = world.per_encounter(ns.monitoring, sides.E)
         if not world.is_group:
             ns.bad_partner = bad[:, ::-1]
             knows = ns.member[enc] & (world.stream(self).random((sides.E, 2)) < monitoring)
@@ -141,9 +141,9 @@ class Regime(Mechanism):
             return
         # justified: another side of the group was in bad standing when the encounter began
         ns.bad_partner = (bad.sum(1, keepdims=True) - bad) > 0
-        on = _runs_where(world, np.asarray(ns.monitoring) > 0, enc.shape)
+        on = world.runs_where(np.asarray(ns.monitoring) > 0, enc.shape)
         if on is not False:
-            knows = ns.member[enc] & (_draws(world.stream(self), on, enc.shape) < monitoring)
+            knows = ns.member[enc] & (world.stream(self).random_in(on, enc.shape) < monitoring)
             if self.exclusion == "withhold":
                 sides.override(knows & ns.bad_partner, "ALLD")
             else:
@@ -167,10 +167,10 @@ class Regime(Mechanism):
             punishers = member.astype(float)
             play.charges += self.peer_sanction * unjust * (punishers.sum(1, keepdims=True) - punishers)
             play.charges += self.peer_cost * punishers * (unjust.sum(1, keepdims=True) - unjust)
-        on = _runs_where(world, (self.sanction > 0) | (np.asarray(ns.monitoring) > 0), (play.E,))
+        on = world.runs_where((self.sanction > 0) | (np.asarray(ns.monitoring) > 0), (play.E,))
         if on is not False:
             monitoring = ns.monitoring if np.ndim(ns.monitoring) == 0 else world.by_encounter(ns.monitoring, play.E)
-            observed = _draws(world.stream(self), on, (play.E,)) < monitoring
+            observed = world.stream(self).random_in(on, (play.E,)) < monitoring
             play.charges += self.sanction * unjust * (member & observed[:, None])
             obs = np.flatnonzero(observed)
             newgood = (play.coop[obs] >= 0.5) | ns.bad_partner[obs]
@@ -179,7 +179,7 @@ class Regime(Mechanism):
     def attribute(self, world, ns, play) -> None:
         """Cooperation between regime members under monitoring (which sanctions also need)
         is *institutional*."""
-        on = _runs_where(world, np.asarray(ns.monitoring) > 0, (play.E, 1))
+        on = world.runs_where(np.asarray(ns.monitoring) > 0, (play.E, 1))
         if on is not False:
             play.attribute(np.broadcast_to(ns.member[play.enc].all(1)[:, None] & on, play.enc.shape), "institutional")
 
@@ -205,26 +205,3 @@ class Regime(Mechanism):
     def state_columns(self, world, ns) -> dict:
         return {"member": ns.member, "good_standing": ns.good}
 
-
-def _per_encounter(world, value, E: int):
-    """A number, or (E, 1): each encounter's run's value."""
-    return value if np.ndim(value) == 0 else world.by_encounter(value, E)[:, None]
-
-
-def _runs_where(world, on, shape):
-    """Where a per-run condition holds: False (no run), True (every run), or a mask of ``shape``
-    over the encounters (rows) of the runs where it holds."""
-    on = np.asarray(on)
-    if on.ndim == 0 or on.all() or not on.any():
-        return bool(on.all())
-    return np.broadcast_to(world.by_encounter(on, shape[0]).reshape((-1,) + (1,) * (len(shape) - 1)), shape)
-
-
-def _draws(stream, on, shape) -> np.ndarray:
-    """Uniform numbers of ``shape``, drawn only in the runs where ``on`` holds (as each run
-    alone draws them only when its condition holds); 1.0 elsewhere."""
-    if on is True:
-        return stream.random(shape)
-    out = np.ones(shape)
-    out[on] = stream.random_where(on)
-    return out
