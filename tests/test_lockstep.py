@@ -152,14 +152,90 @@ def test_streams_split_draws_evenly_over_runs():
 
     s = fresh()
     x = s.random(12)
-    assert np.array_equal(x[4:8], np.random.default_rng(1).random(4))
-    p = np.linspace(0.1, 0.9, 6)
-    y = fresh().geometric(p)
-    assert np.array_equal(y[2:4], np.random.default_rng(1).geometric(p[2:4]))
+    assert np.array_equal(x[4:8], np.random.default_rng(1).random(4))  # run 1's first four
     with pytest.raises(ValueError, match="split evenly"):
         s.random(10)
     with pytest.raises(AttributeError, match="per_run"):
         s.permutation(4)
+
+
+# one operation on a Streams: (kind, argument); every kind draws uniform numbers only
+_OPS = st.lists(st.one_of(
+    st.tuples(st.just("rows"), st.integers(0, 3000)),  # m numbers per run (some > BLOCK)
+    st.tuples(st.just("where"), st.lists(st.integers(0, 40), min_size=3, max_size=3)),  # counts per run
+    st.tuples(st.just("view"), st.tuples(st.integers(0, 2), st.integers(1, 50))),  # one run's own draw
+), min_size=1, max_size=25)
+
+
+def _apply(streams, ops, runs):
+    """The uniform numbers each run of ``runs`` received from ``ops`` on ``streams``."""
+    got = {r: [] for r in runs}
+    for kind, arg in ops:
+        if kind == "rows":
+            x = streams.random(arg * len(runs)).reshape(len(runs), -1)
+            for i, r in enumerate(runs):
+                got[r].append(x[i])
+        elif kind == "where":
+            counts = [arg[r] for r in runs]
+            mask = np.concatenate([np.arange(40) < c for c in counts])
+            x = np.split(streams.random_where(mask), np.cumsum(counts)[:-1])
+            for i, r in enumerate(runs):
+                got[r].append(x[i])
+        elif arg[0] in runs:
+            got[arg[0]].append(np.atleast_1d(streams.run(runs.index(arg[0])).random(arg[1])))
+    return {r: np.concatenate(v) if v else np.empty(0) for r, v in got.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(_OPS)
+def test_each_run_receives_its_generators_random_sequence_whatever_the_batch(ops):
+    # the streams are buffered in blocks; a run's numbers are still exactly its generator's
+    # random() sequence, in a batch of three, or alone
+    batch = _apply(Streams([np.random.default_rng(10 + r) for r in range(3)]), ops, [0, 1, 2])
+    for r in range(3):
+        alone = _apply(Streams([np.random.default_rng(10 + r)]), ops, [r])[r]
+        assert np.array_equal(batch[r], alone)
+        assert np.array_equal(alone, np.random.default_rng(10 + r).random(alone.size))
+
+
+def test_derived_draws_are_functions_of_each_runs_uniform_numbers():
+    s, u = Streams([np.random.default_rng(1), np.random.default_rng(2)]), {}
+    ref = [np.random.default_rng(1).random(4000), np.random.default_rng(2).random(4000)]
+    ints = s.integers(3, 10, size=2000)  # 1000 per run
+    for r in range(2):
+        u[r] = ref[r][:1000]
+        assert np.array_equal(ints[1000 * r:1000 * (r + 1)], 3 + np.floor(u[r] * 7).astype(np.int64))
+    assert ints.min() == 3 and ints.max() == 9
+    p = np.array([0.2, 0.7])
+    geo = s.geometric(np.repeat(p, 1000))  # one probability per row, run 0 then run 1
+    for r in range(2):
+        assert np.array_equal(geo[1000 * r:1000 * (r + 1)],
+                              np.maximum(np.ceil(np.log1p(-ref[r][1000:2000]) / np.log1p(-p[r])), 1))
+    perms = s.permutations(30)
+    for r in range(2):
+        assert np.array_equal(perms[r], np.argsort(ref[r][2000:2030], kind="stable"))
+        assert sorted(perms[r]) == list(range(30))
+    low, high = -1.0, 3.0
+    uni = s.uniform(low, high, size=4)
+    for r in range(2):
+        assert np.array_equal(uni[2 * r:2 * r + 2], low + (high - low) * ref[r][2030:2032])
+
+
+@pytest.mark.parametrize("p", [0.05, 0.3, 0.9, 1.0])
+def test_geometric_lengths_have_the_geometric_law(p):
+    # mean 1/p and variance (1 - p) / p^2 of the number of trials to the first success
+    x = Streams([np.random.default_rng(5)]).geometric(p, size=200_000)
+    assert x.min() >= 1
+    se = np.sqrt((1 - p) / p**2 / x.size)
+    assert abs(x.mean() - 1 / p) <= 4 * se + 1e-12
+    assert np.array_equal(np.bincount(x, minlength=3)[:3] > 0, [False, True, p < 1])
+
+
+def test_integers_are_uniform_over_their_range():
+    x = Streams([np.random.default_rng(6)]).integers(0, 7, size=70_000)
+    counts = np.bincount(x, minlength=7)
+    # each count ~ Binomial(70000, 1/7): 4 standard errors
+    assert np.all(np.abs(counts - 10_000) <= 4 * np.sqrt(70_000 * (1 / 7) * (6 / 7)))
 
 
 @settings(max_examples=40, deadline=None)

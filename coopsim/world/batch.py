@@ -7,12 +7,14 @@ is then one numpy call over the whole batch.
 
 Randomness stays per run: each run has its own streams, from its own seed
 (``SeedSequence(root, spawn_key=(point, replication))`` in a sweep). A :class:`Streams`
-holds one generator per run; a draw of ``R x m`` values is ``m`` values drawn by each run
-from its own generator, in run order. The loop and the built-in mechanisms draw only
-such evenly split arrays, and each run draws exactly what it draws when it runs alone, in
-the same order: **a run's numbers do not depend on the batch it is in** (tests check
-each run of a batch against the same run alone, value for value). With one run, a
-:class:`Streams` calls its generator exactly as a plain :class:`numpy.random.Generator`.
+holds one generator per run and a block of its uniform numbers; a draw of ``R x m``
+values is ``m`` values of each run's own stream, in run order — one slice of the
+runs x block array, not one generator call per run. The loop and the built-in
+mechanisms draw only such evenly split arrays (or per-run counts, :meth:`Streams.random_where`),
+and each run draws exactly what it draws when it runs alone, in the same order: **a
+run's numbers do not depend on the batch it is in** (tests check each run of a batch
+against the same run alone, value for value). A run alone uses a :class:`Streams` of one
+run, so it draws the same way.
 
 A mechanism, structure or update rule from outside the package runs in lockstep only if
 it says it can (``lockstep(scenario)``, see :func:`supports_lockstep`); otherwise its
@@ -33,30 +35,203 @@ def _rows(size) -> tuple[int, tuple]:
 
 
 class Streams:
-    """One random generator per run of a batch (see the module docstring).
+    """One random stream per run of a batch (see the module docstring).
+
+    Each run's uniform numbers come from its own generator in blocks of :attr:`BLOCK`
+    (``generator.random(BLOCK)``, kept in a row of a runs x BLOCK array): a draw of ``m``
+    numbers per run is then one slice of that array for the whole batch, not one call per
+    run. Run ``r``'s uniform numbers are exactly its generator's ``random()`` sequence, and
+    each run refills its block when its own draws exhaust it, so **what a run draws does
+    not depend on the batch it is in**. Integers, choices, uniform and geometric variates
+    and random matchings are derived from these uniform numbers (see each method); other
+    distributions (``normal``, ``binomial``, choice without replacement) are drawn from
+    each run's generator, after the numbers its block already holds.
 
     Methods mirror :class:`numpy.random.Generator`; ``size`` (or the length of an array
-    parameter) counts the whole batch and must be a multiple of the number of runs.
-    Draws whose size depends on each run's data use :meth:`random_where` /
-    :meth:`per_run`. With one run, any Generator method is available.
+    parameter) counts the whole batch and must be a multiple of the number of runs. Draws
+    whose size depends on each run's data use :meth:`random_where` / :meth:`per_run`. With
+    one run, any other Generator method is its generator's (called directly).
     """
 
-    __slots__ = ("gens", "runs")
+    __slots__ = ("gens", "runs", "_buf", "_cur")
+
+    #: uniform numbers a run draws from its generator at a time
+    BLOCK = 1024
 
     def __init__(self, generators):
         self.gens = list(generators)
         self.runs = len(self.gens)
+        self._buf = np.empty((self.runs, self.BLOCK))
+        self._cur = np.full(self.runs, self.BLOCK, dtype=np.int64)  # every block used up
 
     def __getattr__(self, name):
-        if name.startswith("__") or len(self.gens) != 1:
+        if name.startswith("_") or len(self.gens) != 1:
             raise AttributeError(f"Streams.{name}: not available for a batch of {len(self.gens)} runs "
                                  "(draw evenly split arrays, or use per_run / random_where)")
         return getattr(self.gens[0], name)
 
-    # ------------------------------------------------------------------ helpers
+    def run(self, r: int) -> "Streams":
+        """The one-run streams of run ``r``, sharing its block with this batch: drawing from
+        either advances the same stream."""
+        view = object.__new__(Streams)
+        view.gens, view.runs = [self.gens[r]], 1
+        view._buf, view._cur = self._buf[r:r + 1], self._cur[r:r + 1]
+        return view
+
+    # ------------------------------------------------------------------ uniform numbers
+    def _refill(self, rows) -> None:
+        """Runs ``rows`` move what is left of their block to its front and fill the rest."""
+        buf, cur, B = self._buf, self._cur, self.BLOCK
+        for r in rows:
+            c = int(cur[r])
+            left = B - c
+            if left:
+                buf[r, :left] = buf[r, c:]
+            self.gens[r].random(out=buf[r, left:])
+            cur[r] = 0
+
+    def _uniform_rows(self, k: int) -> np.ndarray:
+        """(runs, k): each run's next ``k`` uniform numbers in [0, 1)."""
+        buf, cur, B = self._buf, self._cur, self.BLOCK
+        if k > B:  # a large draw: what the block holds, then straight from each generator
+            out = np.empty((self.runs, k))
+            for r, g in enumerate(self.gens):
+                c = int(cur[r])
+                out[r, :B - c] = buf[r, c:]
+                g.random(out=out[r, B - c:])
+            cur[:] = B
+            return out
+        c0 = int(cur[0])
+        if self.runs == 1 or (cur == c0).all():  # runs in step: one slice
+            if c0 + k > B:
+                self._refill(range(self.runs))
+                c0 = 0
+            out = buf[:, c0:c0 + k].copy()
+            cur += k
+            return out
+        if (cur > B - k).any():
+            self._refill(np.flatnonzero(cur > B - k).tolist())
+        out = buf.reshape(-1).take((cur + np.arange(0, self.runs * B, B))[:, None] + np.arange(k))
+        cur += k
+        return out
+
+    def _uniform_counts(self, counts: np.ndarray) -> np.ndarray:
+        """Run ``r``'s next ``counts[r]`` uniform numbers, runs in order, concatenated."""
+        counts = np.asarray(counts, dtype=np.int64)
+        K = int(counts.max(initial=0))
+        if K == 0:
+            return np.empty(0)
+        if K > self.BLOCK:
+            return np.concatenate([self.run(r)._uniform_rows(int(c)).ravel() if c else np.empty(0)
+                                   for r, c in enumerate(counts)])
+        buf, cur, B = self._buf, self._cur, self.BLOCK
+        if (cur + counts > B).any():
+            self._refill(np.flatnonzero(cur + counts > B).tolist())
+        j = np.arange(K)
+        at = np.minimum(cur[:, None] + j, B - 1) + np.arange(0, self.runs * B, B)[:, None]
+        out = buf.reshape(-1).take(at[j < counts[:, None]])
+        cur += counts
+        return out
+
+    def _per_run_count(self, size) -> tuple[tuple, int]:
+        if size is None:
+            if self.runs != 1:
+                raise ValueError("give a size (a multiple of the number of runs)")
+            return (), 1
+        rows, rest = _rows(size)
+        m, left = divmod(rows, self.runs)
+        if left:
+            raise ValueError(f"a draw of {rows} rows cannot be split evenly over {self.runs} runs")
+        return (rows,) + rest, m * int(np.prod(rest, dtype=np.int64))
+
+    def random(self, size=None, dtype=np.float64, out=None):
+        """Uniform numbers in [0, 1): each run's next ones (its generator's ``random()``)."""
+        if np.dtype(dtype) != np.float64:
+            if self.runs == 1:
+                return self.gens[0].random(size, dtype=dtype, out=out)
+            return self._split("random", size, kwargs={"dtype": dtype})
+        if out is not None:
+            out[...] = self.random(out.shape if size is None else size)
+            return out
+        shape, k = self._per_run_count(size)
+        u = self._uniform_rows(k)
+        return float(u[0, 0]) if shape == () else u.reshape(shape)
+
+    def random_where(self, mask):
+        """One uniform number per True entry of ``mask`` (per-state, runs in order): each
+        run draws as many as its own entries, as ``rng.random(int(mask.sum()))`` alone."""
+        mask = np.asarray(mask, dtype=bool)
+        return self._uniform_counts(mask.reshape(self.runs, -1).sum(axis=1))
+
+    def random_in(self, where, shape) -> np.ndarray:
+        """Uniform numbers of ``shape`` drawn only where ``where`` holds (True: everywhere; a
+        mask from :meth:`~coopsim.world.loop.World.runs_where`: the runs whose condition
+        holds, each drawing what it draws alone); 1.0 elsewhere."""
+        if where is True:
+            return self.random(shape)
+        out = np.ones(shape)
+        out[where] = self.random_where(where)
+        return out
+
+    # ------------------------------------------------------------------ derived from them
+    def uniform(self, low=0.0, high=1.0, size=None):
+        """``low + (high - low) * u``, as :meth:`numpy.random.Generator.uniform` computes it."""
+        if size is None and (np.ndim(low) or np.ndim(high)):
+            size = np.broadcast(low, high).shape
+        u = self.random(size)
+        return low + (np.asarray(high, dtype=float) - low) * u if np.ndim(u) else float(low + (high - low) * u)
+
+    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
+        """Integers in [low, high) (or [low, high] with ``endpoint``): ``low + floor(u * span)``
+        (span < 2**53; unbiased to within span / 2**53)."""
+        if high is None:
+            low, high = 0, low
+        span = np.asarray(high, dtype=np.int64) - np.asarray(low, dtype=np.int64) + (1 if endpoint else 0)
+        if np.any(span < 1):
+            raise ValueError(f"integers: low >= high ({low}, {high})")
+        u = self.random(size)
+        x = np.minimum(np.floor(u * span).astype(np.int64), span - 1) + low
+        return np.dtype(dtype).type(x) if np.ndim(x) == 0 else x.astype(dtype, copy=False)
+
+    def choice(self, a, size=None, replace=True, p=None):
+        """With replacement: entry ``searchsorted(cdf, u, "right")`` of ``a`` for one uniform
+        number each (what :meth:`numpy.random.Generator.choice` does with ``p``; a uniform
+        index without); without replacement, each run's generator."""
+        if not replace:
+            if self.runs == 1:
+                return self.gens[0].choice(a, size=size, replace=False, p=p)
+            return self._split("choice", size, (a,), {"replace": False, "p": p})
+        pool = np.arange(a) if np.ndim(a) == 0 else np.asarray(a)
+        if p is None:
+            idx = self.integers(0, pool.shape[0], size=size)
+        else:
+            cdf = np.asarray(p, dtype=float).cumsum()
+            cdf /= cdf[-1]
+            idx = cdf.searchsorted(self.random(size), side="right")
+        return pool[idx]
+
+    def geometric(self, p, size=None):
+        """Trials to the first success, ``max(1, ceil(log(1 - u) / log(1 - p)))`` for one
+        uniform number each; ``p`` may give one probability per row."""
+        p = np.asarray(p, dtype=float)
+        if np.any(p <= 0) or np.any(p > 1):
+            raise ValueError(f"geometric: p must be in (0, 1], got {p}")
+        if size is None:
+            size = p.shape[0] if p.ndim else (None if self.runs == 1 else self.runs)
+        u = self.random(size)
+        with np.errstate(divide="ignore"):
+            k = np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1.0).astype(np.int64)
+        return int(k) if np.ndim(k) == 0 else k
+
+    def permutations(self, n: int) -> np.ndarray:
+        """(runs, n): a uniformly random permutation of ``range(n)`` for each run, the order
+        of ``n`` uniform numbers (:func:`numpy.argsort`)."""
+        return np.argsort(self._uniform_rows(n), axis=1, kind="stable")
+
+    # ------------------------------------------------------------------ each run's generator
     def _split(self, method: str, size, args=(), kwargs=None, split_args=()):
-        """Each run draws ``size / runs`` rows with ``method``; ``split_args`` are the
-        positions in ``args`` of per-row array parameters, split likewise."""
+        """Each run draws ``size / runs`` rows with its generator's ``method``; ``split_args``
+        are the positions in ``args`` of per-row array parameters, split likewise."""
         kwargs = kwargs or {}
         if self.runs == 1:
             return getattr(self.gens[0], method)(*args, size=size, **kwargs)
@@ -71,64 +246,14 @@ class Streams:
         return np.concatenate(out)
 
     def per_run(self, fn) -> list:
-        """``[fn(generator_of_run_r, r) for r in runs]``."""
-        return [fn(g, r) for r, g in enumerate(self.gens)]
-
-    # ------------------------------------------------------------------ Generator methods
-    def random(self, size=None, dtype=np.float64, out=None):
-        if self.runs == 1:
-            return self.gens[0].random(size, dtype=dtype, out=out)
-        if out is not None or size is None:
-            raise ValueError("Streams.random: give a size (a multiple of the number of runs)")
-        rows, rest = _rows(size)
-        m, left = divmod(rows, self.runs)
-        if left:
-            raise ValueError(f"a draw of {rows} rows cannot be split evenly over {self.runs} runs")
-        out = np.empty((rows,) + rest, dtype=dtype)
-        for r, g in enumerate(self.gens):  # each run fills its own rows
-            g.random(dtype=dtype, out=out[r * m:(r + 1) * m])
-        return out
-
-    def uniform(self, low=0.0, high=1.0, size=None):
-        return self._split("uniform", size, (low, high))
-
-    def integers(self, low, high=None, size=None, dtype=np.int64, endpoint=False):
-        return self._split("integers", size, (low, high), {"dtype": dtype, "endpoint": endpoint})
-
-    def choice(self, a, size=None, replace=True, p=None):
-        return self._split("choice", size, (a,), {"replace": replace, "p": p})
+        """``[fn(streams_of_run_r, r) for r in runs]`` (:meth:`run`: run ``r``'s streams)."""
+        return [fn(self.run(r), r) for r in range(self.runs)]
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         return self._split("normal", size, (loc, scale))
 
     def binomial(self, n, p, size=None):
         return self._split("binomial", size, (n, p))
-
-    def geometric(self, p, size=None):
-        if size is None:
-            if np.ndim(p) == 0:
-                return self.gens[0].geometric(p) if self.runs == 1 else self._split("geometric", self.runs, (p,))
-            return self._split("geometric", np.shape(p)[0], (np.asarray(p),), split_args=(0,))
-        return self._split("geometric", size, (p,), split_args=(0,) if np.ndim(p) else ())
-
-    def random_in(self, where, shape) -> np.ndarray:
-        """Uniform numbers of ``shape`` drawn only where ``where`` holds (True: everywhere; a
-        mask from :meth:`~coopsim.world.loop.World.runs_where`: the runs whose condition
-        holds, each drawing what it draws alone); 1.0 elsewhere."""
-        if where is True:
-            return self.random(shape)
-        out = np.ones(shape)
-        out[where] = self.random_where(where)
-        return out
-
-    def random_where(self, mask):
-        """One uniform number per True entry of ``mask`` (per-state, runs in order): each
-        run draws as many as its own entries, as ``rng.random(int(mask.sum()))`` alone."""
-        mask = np.asarray(mask, dtype=bool)
-        if self.runs == 1:
-            return self.gens[0].random(int(mask.sum()))
-        counts = mask.reshape(self.runs, -1).sum(axis=1)
-        return np.concatenate([g.random(int(c)) for g, c in zip(self.gens, counts, strict=True)])
 
 
 class BatchStructure:
@@ -153,15 +278,16 @@ class BatchStructure:
     def encounters(self, rng: Streams) -> np.ndarray:
         if self._fixed is not None:
             return self._fixed
-        if self.runs == 1:
-            return self.base.encounters(rng.gens[0])
         base = self.base
-        if type(base) in (WellMixed, Groups) and base.encounters_per_period == 1 and not base.fixed_encounters:
-            # a random matching in each run: its permutation, cut into pairs or groups
+        if type(base) in (WellMixed, Groups) and not base.fixed_encounters:
+            # random matchings in each run: its permutations (Streams.permutations, what the
+            # structure draws alone), cut into pairs or groups
             m, k = self.n_run, base.group_size
             g = m // k
-            perms = np.stack([gen.permutation(m) for gen in rng.gens])[:, : g * k]
-            return (perms + (np.arange(self.runs) * m)[:, None]).reshape(-1, k)
+            perms = np.stack([rng.permutations(m)[:, : g * k] for _ in range(base.encounters_per_period)], axis=1)
+            return (perms + (np.arange(self.runs) * m)[:, None, None]).reshape(-1, k)
+        if self.runs == 1:
+            return self.base.encounters(rng)
         enc = self._union(rng.per_run(lambda g, r: base.encounters(g)))
         if getattr(self.base, "fixed_encounters", False):
             enc.setflags(write=False)  # the same every period: counted once per run (loop)
@@ -170,7 +296,7 @@ class BatchStructure:
 
     def models(self, rng: Streams) -> np.ndarray:
         if self.runs == 1:
-            return self.base.models(rng.gens[0])
+            return self.base.models(rng)
         base, m = self.base, self.n_run
         method = type(base).models
         if method is Structure.models:  # a uniformly random other state of the run

@@ -206,11 +206,10 @@ def _play(world, sides) -> Play:
         folded, paytab, turns, w = world.group_tables
         if turns is not None:
             lengths = np.full(E, turns, dtype=np.int64)
-        elif np.ndim(w) == 0:  # each run's geometric lengths, as rounds.draw_lengths draws them
-            lengths = rng.geometric(1.0 - float(w), size=E).astype(np.int64)
+        elif np.ndim(w) == 0:  # each run's geometric lengths
+            lengths = rng.geometric(1.0 - float(w), size=E)
         else:  # continuation differs between runs: each run with its own
-            lengths = np.concatenate(rng.per_run(lambda g, r: g.geometric(1.0 - float(w[r]), size=E // R)))
-            lengths = lengths.astype(np.int64)
+            lengths = rng.geometric(1.0 - world.by_encounter(np.asarray(w, dtype=float), E))
         g = play_group_tables(folded, lengths, paytab, rng.gens, index=sides.code)  # O(groups x size) memory
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
@@ -248,9 +247,9 @@ def _play(world, sides) -> Play:
         else:
             pairs = lambda r: (rows[r * m:(r + 1) * m, 0], rows[r * m:(r + 1) * m, 1])
         w = world.param(it, "continuation")
-        parts = rng.per_run(lambda g, r: sampled.play(*pairs(r), world.game, turns=it.rounds,
-                                                      continuation=w if np.ndim(w) == 0 else float(w[r]),
-                                                      noise=sc.noise, seed=g))
+        parts = [sampled.play(*pairs(r), world.game, turns=it.rounds,
+                              continuation=w if np.ndim(w) == 0 else float(w[r]), noise=sc.noise, seed=g)
+                 for r, g in enumerate(rng.gens)]
         counts = np.concatenate([np.asarray(x.states, dtype=float) for x in parts])
         length = np.concatenate([np.asarray(x.lengths, dtype=float) for x in parts])
     counts1 = counts[:, [0, 2, 1, 3]]
@@ -310,8 +309,9 @@ def _simulate(world) -> list:
     elif world.kernels is None:
         world.types = rng.choice(pop.size, size=n, p=pop.kernel)
     else:  # each run from its own kernel
-        m, kernels = world.n_states, world.kernels
-        world.types = np.concatenate(rng.per_run(lambda g, r: g.choice(pop.size, size=m, p=kernels[r])))
+        cdf = np.asarray(world.kernels, dtype=float).cumsum(axis=1)
+        cdf /= cdf[:, -1:]  # rng.choice(size, p=kernel) of each run: cdf entries <= its uniform
+        world.types = (np.repeat(cdf, world.n_states, axis=0) <= rng.random(n)[:, None]).sum(axis=1)
     for name in CORE_PERIOD_COLUMNS + tuple(f"form_{form}" for form in FORMS):
         world.add_column(name)
     for mech in world.mechanisms:

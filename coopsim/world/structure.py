@@ -39,6 +39,12 @@ __all__ = [
 ]
 
 
+def _permutation(rng, n: int) -> np.ndarray:
+    """A uniformly random permutation of ``range(n)``: the order of ``n`` uniform numbers
+    (what runs in lockstep draw, :meth:`coopsim.world.batch.Streams.permutations`)."""
+    return np.argsort(rng.random(n), kind="stable")
+
+
 class Structure:
     """Base class: ``n_states``, ``encounters(rng)``, ``models(rng)``, ``neighbours_csr``."""
 
@@ -93,7 +99,7 @@ class WellMixed(Structure):
             i, j = np.triu_indices(n, k=1)
             return np.stack([i, j], axis=1)
         m = n // 2
-        perms = [rng.permutation(n)[: 2 * m].reshape(m, 2) for _ in range(self.encounters_per_period)]
+        perms = [_permutation(rng, n)[: 2 * m].reshape(m, 2) for _ in range(self.encounters_per_period)]
         return np.concatenate(perms, axis=0)
 
 
@@ -115,7 +121,7 @@ class Groups(Structure):
     def encounters(self, rng: np.random.Generator) -> np.ndarray:
         n, k = self.n_states, self.group_size
         g = n // k
-        return np.concatenate([rng.permutation(n)[: g * k].reshape(g, k) for _ in range(self.encounters_per_period)])
+        return np.concatenate([_permutation(rng, n)[: g * k].reshape(g, k) for _ in range(self.encounters_per_period)])
 
 
 @dataclass(frozen=True, eq=False)
