@@ -63,7 +63,7 @@ FLUSH_SECONDS = 2.0
 #: ... or when this many runs are waiting to be written
 FLUSH_RUNS = 20_000
 #: largest automatic chunk (runs sent to a worker at once; a point's runs in it go in lockstep)
-MAX_CHUNK = 128
+MAX_CHUNK = 256
 
 
 class WorkerDied(RuntimeError):
@@ -291,7 +291,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
     tasks = order_tasks(tasks, design.params)  # points that can share lockstep batches side by side
     total = len(design) * replications
     if chunk_size is None:
-        size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (4 * max(1, n_workers)))))
+        size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (2 * max(1, n_workers)))))
     else:
         size = check_int("chunk_size", chunk_size, minimum=1)
     keep = _metric_filter(metrics)

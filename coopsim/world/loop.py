@@ -76,7 +76,11 @@ class World:
         self.population = self.scenarios[0].population()
         self.kernels = None  # (runs, m) when the kernel differs between runs
         if "reciprocity" in self.varying:
-            self.kernels = np.array([s.population().kernel for s in self.scenarios])
+            kernels = {}
+            for s in self.scenarios:  # once per scenario: a point's runs share one
+                if id(s) not in kernels:
+                    kernels[id(s)] = s.population().kernel
+            self.kernels = np.array([kernels[id(s)] for s in self.scenarios])
             self.population = dataclasses.replace(self.population, kernel=Varying("the kernel (reciprocity)"))
         self.mechanisms = [m for m in sc.mechanisms()]
         active = {m.NAME for m in self.scenarios[0].mechanisms() if m.is_active}  # the same in every run
