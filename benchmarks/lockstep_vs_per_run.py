@@ -14,6 +14,8 @@ the full milner.toml under 60 s).
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
     python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only  # any files in experiments/
     python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only --skip-per-run
+    git worktree add /tmp/before 776b9c8   # the streams before their blocks, side by side:
+    python benchmarks/lockstep_vs_per_run.py --skip-per-run --before /tmp/before
 """
 from __future__ import annotations
 
@@ -45,15 +47,18 @@ MODES = {"per_run": {"COOPSIM_LOCKSTEP_STATES": "0"}, "points_apart": {"COOPSIM_
          "together": {}}
 
 
-def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = True):
+def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = True, code: str | None = None):
     """(sweep seconds, command seconds, runs table): the sweep alone (``run_experiment``, in
     a fresh process, interpreter start-up excluded) and the whole ``coopsim run`` command
-    (sweep, summary, verdicts, figures, report)."""
+    (sweep, summary, verdicts, figures, report); ``code``: another checkout of coopsim to
+    run instead of this one."""
     import json
 
     import pandas as pd
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPSIM_LOCKSTEP_")} | MODES[mode]
+    if code is not None:
+        env["PYTHONPATH"] = str(Path(code).resolve())
     path = str(ROOT / "experiments" / file)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, "-c", SWEEP, path, tmp + "/sweep", str(workers), "1" if quick else "0"],
@@ -83,18 +88,22 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sweep-only", action="store_true", help="time the sweeps only, not the whole command")
     ap.add_argument("--skip-per-run", action="store_true", help="do not run the per-run path (slow)")
+    ap.add_argument("--before", metavar="DIR", help="a checkout of an earlier coopsim (git worktree add DIR REV): "
+                    "its sweep is timed too, by default, side by side (its numbers may differ)")
     args = ap.parse_args()
     import pandas as pd
 
     nan = float("nan")
     print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
-          f"{'ratio':>6} {'goal':>9} | {'command: per run':>16} {'together':>9} | same numbers")
+          f"{'ratio':>6} {'goal':>9} | {'command: per run':>16} {'together':>9} | same numbers"
+          + (" | before: sweep  ratio" if args.before else ""))
     for file in args.files:
         command = not args.sweep_only
         s_single, c_single, a = ((nan, nan, None) if args.skip_per_run
                                  else timed_run(file, "per_run", args.quick, args.workers, command))
         s_apart, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
         s_lock, c_lock, c = timed_run(file, "together", args.quick, args.workers, command)
+        s_before = timed_run(file, "together", args.quick, args.workers, False, args.before)[0] if args.before else nan
         try:
             for other in (a, b):
                 if other is not None:
@@ -106,8 +115,8 @@ def main() -> None:
         verdict = "" if goal is None else (f"{goal:>4.0f}s" + (" ok" if s_lock < goal else " over"))
         base = s_apart if args.skip_per_run else s_single
         print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
-              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}",
-              flush=True)
+              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
+              + (f" | {s_before:>12.1f}s {s_before / s_lock:>5.1f}x" if args.before else ""), flush=True)
 
 
 if __name__ == "__main__":
