@@ -18,7 +18,7 @@ from coopsim.world.scenario import Scenario
 from test_lockstep import CASES, SMALL, _same
 
 #: cases whose mechanisms read a per-run parameter as one number: their mixed batches refuse
-REFUSED = {"bargaining": "iteration.continuation", "linkage": "iteration.continuation"}
+REFUSED = {"linkage": "iteration.continuation"}
 
 
 def _variants(base: Scenario) -> list[dict]:
@@ -28,7 +28,8 @@ def _variants(base: Scenario) -> list[dict]:
               "reciprocity.share": (None, 0.3, 0.8),
               "regime.monitoring": (0.6, 0.2, 1.0) if base.regime.is_active else None,
               "epistemic.reach": (0.3, 0.0, 0.9) if base.epistemic.is_active else None,
-              "power.hegemon_share": (0.4, 0.2, 0.6) if base.power.hegemon_share is not None else None}
+              "power.hegemon_share": (0.4, 0.2, 0.6) if base.power.hegemon_share is not None else None,
+              "bargaining.at_stake": (0.5, 2.0, 1.0) if base.bargaining.is_active else None}
     for name, values in trials.items():
         if values is None:
             continue
@@ -77,6 +78,22 @@ def test_milner_s_parameters_all_vary_within_one_batch():
         _same(res, sc.run(seed=seed))
 
 
+@pytest.mark.parametrize("engine", ["exact", "sampled"])
+def test_bargaining_stakes_and_continuation_vary_within_one_batch(engine):
+    # bargaining.toml's grid: each run's concession and delay from its own stakes and w
+    base = Scenario(**SMALL, engine=engine, bargaining={"at_stake": 1.0})
+    scs = [base.with_params({"bargaining.at_stake": s, "iteration.continuation": w})
+           for s, w in ((0.5, 0.5), (4.0, 0.9), (1.0, 0.98))]
+    seeds = [run_seed(6, i, 0) for i in range(3)]
+    assert World(scs[0], seeds=seeds, scenarios=scs).varying == {"iteration": ("continuation",),
+                                                                 "bargaining": ("at_stake",)}
+    delay = []
+    for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
+        _same(res, sc.run(seed=seed))
+        delay.append(res.periods["delay"].mean())
+    assert delay[0] < delay[1]  # high stakes and a long shadow: a longer bargain (not the first run's)
+
+
 def test_the_batch_key_keeps_apart_what_is_not_per_run():
     base = Scenario(**SMALL, regime={"membership": 0.5, "monitoring": 0.5})
     assert batch_key(base.with_params({"regime.monitoring": 0.1})) == batch_key(base)
@@ -97,9 +114,9 @@ def test_a_varying_parameter_refuses_every_use(use):
 
 
 def test_a_mechanism_reading_a_varying_parameter_as_a_number_falls_back_point_by_point():
-    # bargaining reads the continuation as one number: the mixed batch is refused, the
+    # issue linkage reads the continuation as one number: the mixed batch is refused, the
     # runner runs the points one by one, with the numbers each run has alone
-    base = Scenario(**SMALL).with_params(CASES["bargaining"])
+    base = Scenario(**SMALL).with_params(CASES["linkage"])
     scs = {p: base.with_params({"iteration.continuation": w}) for p, w in enumerate((0.5, 0.8, 0.9))}
     reps = {p: [0, 1] for p in scs}
     out = list(run_points(scs, reps, root_seed=5))

@@ -46,9 +46,11 @@ from ..._validation import ParameterError, check_positive
 from .base import Mechanism
 
 
-def concession(stakes: float, cost: float, continuation: float) -> float:
-    """q = min(1, c (1 - w) / s): each side's concession probability per round (s > 0)."""
-    return min(1.0, cost * (1.0 - continuation) / stakes)
+def concession(stakes, cost: float, continuation):
+    """q = min(1, c (1 - w) / s): each side's concession probability per round (s > 0);
+    numbers or arrays (one value per run)."""
+    q = np.minimum(1.0, cost * (1.0 - np.asarray(continuation, dtype=float)) / np.asarray(stakes, dtype=float))
+    return float(q) if q.ndim == 0 else q
 
 
 def agreement(q: float) -> float:
@@ -78,6 +80,8 @@ class Bargaining(Mechanism):
 
     STREAM = 5
     PERIOD_COLUMNS = ("delay",)
+    #: may differ between the runs of a batch (coopsim.world.points); read with world.param
+    PER_RUN = ("at_stake",)
     SETTINGS = {**Mechanism.SETTINGS, "population": ("finite",), "game_kind": ("pair",)}
 
     def __post_init__(self) -> None:
@@ -113,16 +117,18 @@ class Bargaining(Mechanism):
     def setup(self, world, ns) -> None:
         world.add_column("delay")
         ns.delay = 0.0
-        if self.is_active:
-            w = world.scenario.iteration.continuation
-            ns.agree = agreement(concession(self.at_stake, self.cost(world.game), w))
+        if world.is_active(self):  # per run when the stakes or the continuation differ between runs
+            w = world.param(world.scenario.iteration, "continuation")
+            ns.agree = agreement(concession(world.param(self, "at_stake"), self.cost(world.game), w))
             ns.share = delay_share(ns.agree, w)
 
     def settle(self, world, ns, play) -> None:
         if world.scenario.engine == "exact":
-            share = np.full(play.E, ns.share)
-        else:
-            d = world.stream(self).geometric(ns.agree, size=play.E) - 1  # rounds before agreement
+            share = np.broadcast_to(world.by_encounter(ns.share, play.E), (play.E,)).astype(float)
+        else:  # rounds before agreement, each encounter with its run's probability
+            agree = ns.agree
+            d = (world.stream(self).geometric(agree, size=play.E) if np.ndim(agree) == 0
+                 else world.stream(self).geometric(world.by_encounter(agree, play.E))) - 1
             share = np.minimum(d, play.length) / play.length
         play.delay(share)
         # share of all rounds, per run
