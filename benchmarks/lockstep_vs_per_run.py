@@ -57,12 +57,13 @@ def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = T
     import pandas as pd
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COOPSIM_LOCKSTEP_")} | MODES[mode]
+    cwd = ROOT if code is None else Path(code).resolve()  # python -c imports from its working directory first
     if code is not None:
-        env["PYTHONPATH"] = str(Path(code).resolve())
+        env["PYTHONPATH"] = str(cwd)
     path = str(ROOT / "experiments" / file)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, "-c", SWEEP, path, tmp + "/sweep", str(workers), "1" if quick else "0"],
-                              capture_output=True, text=True, env=env)
+                              capture_output=True, text=True, env=env, cwd=cwd)
         if proc.returncode != 0:
             sys.exit(f"{file}: {proc.stderr.strip()}")
         sweep = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -72,7 +73,7 @@ def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = T
         cmd = [sys.executable, "-m", "coopsim", "run", path, "--workers", str(workers), "--quiet", "--output",
                tmp + "/cli"] + (["--quick"] if quick else [])
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
         total = time.perf_counter() - t0
         if proc.returncode not in (0, 1):
             sys.exit(f"{file}: {proc.stderr.strip()}")
