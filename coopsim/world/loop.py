@@ -342,10 +342,13 @@ def _simulate(world) -> list:
             played = play.encounters_per_state > 0
             pay_state = play.per_state(play.payoffs())  # per round, capability-scaled: mean over encounters
             if play.form.any():
-                rates = play.cooperation_rates([None] + [play.form == rank for rank in range(len(FORMS))])
-                rec["cooperation"][t] = rates[0]
-                for form, rate in zip(FORMS, rates[1:], strict=True):
-                    rec[f"form_{form}"][t] = rate
+                # a form no side has this period has rate 0 (its sum of zeros): not computed
+                present = play.form.present(len(FORMS))
+                rates = play.cooperation_rates([None] + [play.form == rank for rank in range(len(FORMS))
+                                                         if present[rank]])[::-1]
+                rec["cooperation"][t] = rates.pop()
+                for rank, form in enumerate(FORMS):
+                    rec[f"form_{form}"][t] = rates.pop() if present[rank] else 0.0
             else:  # nothing attributed: all cooperation is tacit
                 rec["cooperation"][t] = rec["form_tacit"][t] = play.cooperation_rate()
         else:

@@ -216,6 +216,12 @@ class _Forms:
     def any(self) -> bool:
         return self.array is not None and bool(self.array.any())
 
+    def present(self, count: int) -> np.ndarray:
+        """(count,) bool: which forms some side has (tacit only while nothing is attributed)."""
+        if self.array is None:
+            return np.arange(count) == 0
+        return np.bincount(self.array.ravel(), minlength=count)[:count] > 0
+
     def __eq__(self, rank):
         return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
 
