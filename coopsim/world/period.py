@@ -96,19 +96,26 @@ class Play:
         self.enc = sides.enc
         self.E = sides.E
         self.coop = coop
-        self.defect = 1.0 - coop
+        self._defect = None  # 1 - coop, when asked for
         self.base = base
         self.length = length
         self._per = per
         w = sides.world
         # capability-scaled stakes (x * 1.0 == x: equal capabilities need no gather)
-        self.stake = base * w.capability[sides.enc] if w.unequal_capability else base.copy()
+        self.stake = base * _capability_of(w, sides.enc) if w.unequal_capability else base.copy()
         self._charges = None
         self.form = _Forms(self.enc.shape)  # 0: tacit (see FORMS)
         self.excluded = sides.excluded
         self.n = w.n
         self._idx = self.enc.ravel()
         self.credit, self.encounters_per_state, self._denominator = _encounter_counts(w, self.enc)
+
+    @property
+    def defect(self):
+        """(E, k) share of D moves, ``1 - coop``."""
+        if self._defect is None:
+            self._defect = 1.0 - self.coop
+        return self._defect
 
     @property
     def charges(self):
@@ -139,7 +146,7 @@ class Play:
         w = self.sides.world
         none = w.game.defector[0] if w.is_group else w.game.focal_payoffs[3]  # payoff when nobody cooperates
         self.coop = (1.0 - s) * self.coop
-        self.defect = 1.0 - self.coop
+        self._defect = None
         self.base = (1.0 - s) * self.base + s * none
         per = self.per
         if per is not None:
@@ -153,8 +160,8 @@ class Play:
         itself (issue linkage plays two issues jointly): ``coop`` and ``base`` (E, 2) per
         side, ``per`` (E, 2, 4) occupancies (pair games); call in ``settle``, before stakes."""
         w = self.sides.world
-        self.coop, self.defect, self.base, self._per = coop, 1.0 - coop, base, per
-        self.stake = base * w.capability[self.enc] if w.unequal_capability else base.copy()
+        self.coop, self._defect, self.base, self._per = coop, None, base, per
+        self.stake = base * _capability_of(w, self.enc) if w.unequal_capability else base.copy()
 
     def per_state(self, values) -> np.ndarray:
         """The mean of per-side ``values`` (E, k) over each state's encounters (0 if none)."""
@@ -185,6 +192,18 @@ class Play:
         self.form.raise_to(mask, FORMS.index(form))
 
 
+def _capability_of(world, enc) -> np.ndarray:
+    """``world.capability[enc]``; for a structure's own cached encounters (the same every
+    period) gathered once."""
+    cached = getattr(world, "_capability_cache", None)
+    if cached is not None and cached[0] is enc and cached[1] is world.capability:
+        return cached[2]
+    out = world.capability[enc]
+    if not enc.flags.writeable:
+        world._capability_cache = (enc, world.capability, out)
+    return out
+
+
 def _encounter_counts(world, enc):
     """(credit, encounters per state, denominator) of this period's encounters; an encounter
     of a state with itself (self-interaction on a network) counts once. A structure that
@@ -212,22 +231,26 @@ class _Forms:
 
     def __init__(self, shape):
         self.shape, self.array = shape, None
+        self.ranks = {0}  # the forms attributed so far (and tacit)
 
     def any(self) -> bool:
         return self.array is not None and bool(self.array.any())
 
     def present(self, count: int) -> np.ndarray:
-        """(count,) bool: which forms some side has (tacit only while nothing is attributed)."""
-        if self.array is None:
-            return np.arange(count) == 0
-        return np.bincount(self.array.ravel(), minlength=count)[:count] > 0
+        """(count,) bool: the forms some side may have — tacit and every form attributed this
+        period (a superset: a form raised over later is still listed, and its rate is 0)."""
+        return np.array([rank in self.ranks for rank in range(count)])
 
     def __eq__(self, rank):
         return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
 
     def raise_to(self, mask, rank: int) -> None:
-        base = self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)
-        self.array = np.where(mask, np.maximum(base, rank), base).astype(np.int8)
+        self.ranks.add(rank)
+        if self.array is None:  # everything tacit (0) so far: rank where mask holds
+            self.array = np.where(np.broadcast_to(mask, self.shape), np.int8(rank), np.int8(0))
+            return
+        base = self.array
+        self.array = np.where(mask, np.maximum(base, np.int8(rank)), base)
 
 
 class Payoffs:

@@ -174,6 +174,8 @@ class Power(Mechanism):
         ns.equal = bool(ns.equal_runs.all())
 
     def roles(self, world, ns, sides) -> None:
+        if self.hegemon_role != "benevolent" and not self.deference > 0:
+            return  # nothing to override (a coercive hegemon plays its own strategy)
         is_h = ns.hegemon[sides.enc]
         if self.hegemon_role == "benevolent":
             sides.override(is_h, "ALLC")
@@ -203,7 +205,7 @@ class Power(Mechanism):
         if ns.rows.size == 0:
             return
         rows, is_h = ns.rows, ns.is_h
-        fined = play.defect[rows] * ns.not_h  # rounds of defection by the hegemons' co-players
+        fined = (1.0 - play.coop[rows]) * ns.not_h  # rounds of defection (play.defect) by the hegemons' co-players
         demand = self.coercion * _side_sum(fined) * is_h  # fines each hegemon side would impose
         if self.budget is not None:
             wanted = np.bincount(ns.enc_h, demand[is_h], minlength=world.n)
