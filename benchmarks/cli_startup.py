@@ -73,6 +73,16 @@ def environment(checkout: Path, pycache: str) -> dict[str, str]:
     return env
 
 
+def results_folder(given: str | None, scratch: str, env: dict[str, str]) -> str:
+    """``given`` (a results folder), or a fresh ``h3_iteration.toml --quick`` run in ``scratch``."""
+    if given:
+        return str(Path(given).resolve())
+    results = str(Path(scratch) / "h3")
+    subprocess.run([sys.executable, "-m", "coopsim", "run", FILE, "--quick", "--quiet", "--output", results],
+                   env=env, cwd=scratch, check=True)
+    return results
+
+
 def timed(argv: list[str], ok: tuple[int, ...], env: dict[str, str], cwd: str) -> float:
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, cwd=cwd)
@@ -96,10 +106,7 @@ def main() -> None:
                                    cwd=scratch, capture_output=True, text=True, check=True).stdout.strip()
             print(f"{name}: {where}")
         print(f"python: {sys.executable}")
-        results = str(Path(args.results).resolve()) if args.results else str(Path(scratch) / "h3")
-        if not args.results:
-            subprocess.run([sys.executable, "-m", "coopsim", "run", FILE, "--quick", "--quiet", "--output", results],
-                           env=envs["now"], cwd=scratch, check=True)
+        results = results_folder(args.results, scratch, envs["now"])
         jobs = commands(results, scratch)
         runs = [(i, name) for i in range(len(jobs)) for name in envs]
         for i, name in runs:  # warm-up: file cache, .pyc files, matplotlib's font cache

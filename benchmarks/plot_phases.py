@@ -22,10 +22,9 @@ import tempfile
 from pathlib import Path
 
 from _timing import fmt_t
-from cli_startup import environment
+from cli_startup import environment, results_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-FILE = str(ROOT / "experiments" / "h3_iteration.toml")
 
 # run in the child: prints {phase: seconds} as JSON on its last line
 CHILD = r"""
@@ -73,10 +72,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         env = environment(ROOT, str(Path(scratch) / "pycache"))  # as cli_startup.py: .pyc files cached
-        results = str(Path(args.results).resolve()) if args.results else str(Path(scratch) / "h3")
-        if not args.results:
-            subprocess.run([sys.executable, "-m", "coopsim", "run", FILE, "--quick", "--quiet", "--output", results],
-                           env=env, cwd=scratch, check=True)
+        results = results_folder(args.results, scratch, env)
         runs = []
         for i in range(args.rounds + 1):  # the first warms the file cache
             proc = subprocess.run([sys.executable, "-c", CHILD, results, str(Path(scratch) / "fig"), args.format],
