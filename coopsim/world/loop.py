@@ -310,12 +310,8 @@ def _simulate(world) -> list:
     if pop.continuous:
         world.genome = pop.draw(rng, n)
         world.types = np.zeros(n, dtype=np.int64)
-    elif world.kernels is None:
-        world.types = rng.choice(pop.size, size=n, p=pop.kernel)
-    else:  # each run from its own kernel
-        cdf = np.asarray(world.kernels, dtype=float).cumsum(axis=1)
-        cdf /= cdf[:, -1:]  # rng.choice(size, p=kernel) of each run: cdf entries <= its uniform
-        world.types = (np.repeat(cdf, world.n_states, axis=0) <= rng.random(n)[:, None]).sum(axis=1)
+    else:
+        world.types = _from_kernel(world, rng.random(n))
     for name in CORE_PERIOD_COLUMNS + tuple(f"form_{form}" for form in FORMS):
         world.add_column(name)
     for mech in world.mechanisms:
@@ -342,13 +338,12 @@ def _simulate(world) -> list:
             played = play.encounters_per_state > 0
             pay_state = play.per_state(play.payoffs())  # per round, capability-scaled: mean over encounters
             if play.form.any():
-                # a form no side has this period has rate 0 (its sum of zeros): not computed
-                present = play.form.present(len(FORMS))
-                rates = play.cooperation_rates([None] + [play.form == rank for rank in range(len(FORMS))
-                                                         if present[rank]])[::-1]
-                rec["cooperation"][t] = rates.pop()
+                # a form not attributed this period has rate 0 (its sum of zeros): not computed
+                ranks = sorted(play.form.ranks)
+                rates = play.cooperation_rates([None] + [play.form == rank for rank in ranks])
+                rec["cooperation"][t] = rates[0]
                 for rank, form in enumerate(FORMS):
-                    rec[f"form_{form}"][t] = rates.pop() if present[rank] else 0.0
+                    rec[f"form_{form}"][t] = rates[1 + ranks.index(rank)] if rank in ranks else 0.0
             else:  # nothing attributed: all cooperation is tacit
                 rec["cooperation"][t] = rec["form_tacit"][t] = play.cooperation_rate()
         else:
@@ -425,6 +420,20 @@ def _results(world, shares, labels, window_pay) -> list:
     return out
 
 
+def _from_kernel(world, u, states=None) -> np.ndarray:
+    """Strategies drawn from the kernel (H1) by the ``states`` (all when None), one uniform
+    number ``u`` each, inverted on the cdf as ``Generator.choice(size, p=kernel)`` does: the
+    number of cdf entries <= u; each state from its run's kernel when kernels differ."""
+    if world.kernels is None:
+        cdf = np.asarray(world.population.kernel, dtype=float).cumsum()
+        cdf /= cdf[-1]
+        return cdf.searchsorted(u, side="right")
+    cdf = np.asarray(world.kernels, dtype=float).cumsum(axis=1)
+    cdf /= cdf[:, -1:]
+    run = (np.arange(world.n) if states is None else states) // world.n_states
+    return (cdf[run] <= u[:, None]).sum(axis=1)
+
+
 def _mutate(world) -> None:
     """A share ``mutation`` of each run's states draws a strategy from the kernel (each run
     from its own stream, only when it has mutants, as alone)."""
@@ -436,15 +445,7 @@ def _mutate(world) -> None:
         return
     if not pop.continuous:
         # rng.choice(size, p=kernel) of each run alone: one uniform per mutant, inverted on the cdf
-        u = world.rng.random_where(mut)
-        if world.kernels is None:
-            cdf = np.asarray(pop.kernel, dtype=float).cumsum()
-            cdf /= cdf[-1]
-            world.types[mut] = cdf.searchsorted(u, side="right")
-        else:  # each run's own kernel: the number of cdf entries <= u is searchsorted(side="right")
-            cdf = np.asarray(world.kernels, dtype=float).cumsum(axis=1)
-            cdf /= cdf[:, -1:]
-            world.types[mut] = (cdf[np.flatnonzero(mut) // world.n_states] <= u[:, None]).sum(axis=1)
+        world.types[mut] = _from_kernel(world, world.rng.random_where(mut), np.flatnonzero(mut))
         return
     m = world.n_states
     for r, g in enumerate(world.rng.gens):

@@ -153,7 +153,7 @@ class Play:
             per = (1.0 - s[..., None]) * per
             per[..., 3] += s
             self._per = per
-        self.stake = self.base * w.capability[self.enc]
+        self.stake = self.base * _capability_of(w, self.enc)
 
     def replay(self, coop, base, per) -> None:
         """Replace this period's outcomes by those of a mechanism that plays the encounters
@@ -231,15 +231,12 @@ class _Forms:
 
     def __init__(self, shape):
         self.shape, self.array = shape, None
-        self.ranks = {0}  # the forms attributed so far (and tacit)
+        # the forms some side may have: tacit and every form attributed this period (a form
+        # raised over later stays listed; its rate is then 0)
+        self.ranks = {0}
 
     def any(self) -> bool:
         return self.array is not None and bool(self.array.any())
-
-    def present(self, count: int) -> np.ndarray:
-        """(count,) bool: the forms some side may have — tacit and every form attributed this
-        period (a superset: a form raised over later is still listed, and its rate is 0)."""
-        return np.array([rank in self.ranks for rank in range(count)])
 
     def __eq__(self, rank):
         return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
