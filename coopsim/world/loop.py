@@ -74,14 +74,15 @@ class World:
         self.structure = self.base_structure if self.runs == 1 else BatchStructure(self.base_structure, self.runs)
         self.game = sc.stage_game()
         self.population = self.scenarios[0].population()
-        self.kernels = None  # (runs, m) when the kernel differs between runs
-        if "reciprocity" in self.varying:
+        self.kernels = None  # (runs, m) when the kernel differs between runs (whatever shapes it)
+        if self.varying:
             kernels = {}
             for s in self.scenarios:  # once per scenario: a point's runs share one
                 if id(s) not in kernels:
-                    kernels[id(s)] = s.population().kernel
-            self.kernels = np.array([kernels[id(s)] for s in self.scenarios])
-            self.population = dataclasses.replace(self.population, kernel=Varying("the kernel (reciprocity)"))
+                    kernels[id(s)] = np.asarray(s.population().kernel, dtype=float)
+            if any(not np.array_equal(k, self.population.kernel) for k in kernels.values()):
+                self.kernels = np.array([kernels[id(s)] for s in self.scenarios])
+                self.population = dataclasses.replace(self.population, kernel=Varying("the kernel"))
         self.mechanisms = [m for m in sc.mechanisms()]
         active = {m.NAME for m in self.scenarios[0].mechanisms() if m.is_active}  # the same in every run
         self.active = [m for m in self.mechanisms if m.NAME in active]
