@@ -124,11 +124,9 @@ class Bargaining(Mechanism):
 
     def settle(self, world, ns, play) -> None:
         if world.scenario.engine == "exact":
-            share = np.broadcast_to(world.by_encounter(ns.share, play.E), (play.E,)).astype(float)
+            share = np.full(play.E, world.by_encounter(ns.share, play.E))
         else:  # rounds before agreement, each encounter with its run's probability
-            agree = ns.agree
-            d = (world.stream(self).geometric(agree, size=play.E) if np.ndim(agree) == 0
-                 else world.stream(self).geometric(world.by_encounter(agree, play.E))) - 1
+            d = world.stream(self).geometric(world.by_encounter(ns.agree, play.E), size=play.E) - 1
             share = np.minimum(d, play.length) / play.length
         play.delay(share)
         # share of all rounds, per run

@@ -169,8 +169,7 @@ class Regime(Mechanism):
             play.charges += self.peer_cost * punishers * (unjust.sum(1, keepdims=True) - unjust)
         on = world.runs_where((self.sanction > 0) | (np.asarray(ns.monitoring) > 0), (play.E,))
         if on is not False:
-            monitoring = ns.monitoring if np.ndim(ns.monitoring) == 0 else world.by_encounter(ns.monitoring, play.E)
-            observed = world.stream(self).random_in(on, (play.E,)) < monitoring
+            observed = world.stream(self).random_in(on, (play.E,)) < world.by_encounter(ns.monitoring, play.E)
             play.charges += self.sanction * unjust * (member & observed[:, None])
             obs = np.flatnonzero(observed)
             newgood = (play.coop[obs] >= 0.5) | ns.bad_partner[obs]
@@ -204,4 +203,3 @@ class Regime(Mechanism):
 
     def state_columns(self, world, ns) -> dict:
         return {"member": ns.member, "good_standing": ns.good}
-
