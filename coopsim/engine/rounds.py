@@ -283,13 +283,20 @@ def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> Gr
 def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
     """Groups sorted by length (descending), group ``j`` at position ``q[j]`` of run
     ``run[j]``'s chunk (``run_q``, None for one run); member (j, i) plays the float32 table
-    ``tables[index[j, i]]``."""
+    ``tables[index[j, i]]``.
+
+    A round is seven array operations on the active groups: each member's probability of
+    D (a ``take`` from the tables), its move, ``d @ M`` with M = (n+1) I - 1 (own move a
+    and j others cooperating in one product, exact small integers in float32), where that
+    puts the member in its table (a*n + j past its table's start), its payoff (a ``take``
+    from the payoff table laid out like the tables) and the two sums.
+    """
     (m, n), R = index.shape, len(gens)
     width = tables.shape[1]
     T = int(L[0])
     active = m - np.searchsorted(L[::-1], np.arange(T), side="right")  # #(L > t)
     flat = tables.reshape(-1)
-    base = index * width
+    base = index * width  # where each member's table starts in flat
     draws = bool(stochastic.any())
     if draws:
         window = max(1, WINDOW * R // (n * m))  # rounds drawn at a time
@@ -305,25 +312,25 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
             q = np.where(stochastic[run], q, 0)
         nq = n * q
         members = np.arange(n)
-    ones = np.ones(n, dtype=np.float32)
+    # (d @ M)[i] = (n+1) d_i - #D; plus n - 1: a*n + j, the column of the member's table for
+    # the next round and of the payoff table
+    M = np.full((n, n), -1.0, dtype=np.float32)
+    M[np.diag_indices(n)] = n
+    offset = (base + (n - 1)).astype(np.float32)  # exact: < 2**24 (tables are few and short)
+    pay_flat = np.tile(np.append(paytab, 0.0), flat.size // width)  # the payoff of column c of any table
     score = np.zeros((m, n))
     defections = np.zeros((m, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
     def_total = np.zeros((m, n), dtype=np.int64)
     acts = np.full((T, m, n), -1, dtype=np.int8) if record else None
     d = np.empty((m, n), dtype=np.float32)  # 1.0 = D
     pr = np.empty((m, n), dtype=np.float32)
-    nd = np.empty(m, dtype=np.float32)
     lf = np.empty((m, n), dtype=np.float32)
-    local = np.empty((m, n), dtype=np.int64)
     pay = np.empty((m, n))
+    at_col = base + (width - 1)  # each member's column: the initial move's first
     t_end = 0
     for t in range(T):
         k = int(active[t])
-        if t == 0:
-            flat.take(base[:k] + (width - 1), out=pr[:k])
-        else:
-            np.add(base[:k], local[:k], out=local[:k])
-            flat.take(local[:k], out=pr[:k])
+        flat.take(at_col[:k], out=pr[:k], mode="clip")  # columns are in range by construction
         if draws and t == t_end:  # numbers of rounds t ... t_end - 1: a row (n,) per round and active group
             t0, t_end, o = t, min(T, t + window), 0
             ks = active[t0:t_end]
@@ -345,12 +352,11 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
             o += k
         else:
             np.less(pr[:k], 0.5, out=d[:k])
-        np.dot(d[:k], ones, out=nd[:k])  # defectors in the group (dot: no spurious BLAS float warnings)
-        # own move a, j = others cooperating = (n - nd) - (1 - a): local = a*n + j = a*(n+1) + n-1-nd
-        np.multiply(d[:k], n + 1, out=lf[:k])
-        np.add(lf[:k], (n - 1 - nd[:k])[:, None], out=lf[:k])
-        np.copyto(local[:k], lf[:k], casting="unsafe")
-        paytab.take(local[:k], out=pay[:k])
+        np.dot(d[:k], M, out=lf[:k])  # dot: no spurious BLAS float warnings
+        if t == 0:
+            at_col = np.empty((m, n), dtype=np.int64)
+        np.add(lf[:k], offset[:k], out=at_col[:k], casting="unsafe")
+        pay_flat.take(at_col[:k], out=pay[:k], mode="clip")
         score[:k] += pay[:k]
         defections[:k] += d[:k]
         if record:
