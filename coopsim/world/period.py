@@ -104,7 +104,8 @@ class Play:
         # capability-scaled stakes (x * 1.0 == x: equal capabilities need no gather)
         self.stake = base * _capability_of(w, sides.enc) if w.unequal_capability else base.copy()
         self._charges = None
-        self.form = _Forms(self.enc.shape)  # 0: tacit (see FORMS)
+        self._sparse = None  # (rows, charges of those rows) while only rows are charged (charge_rows)
+        self.form = _Forms(self.enc.shape, w)  # 0: tacit (see FORMS)
         self.excluded = sides.excluded
         self.n = w.n
         self._idx = self.enc.ravel()
@@ -122,14 +123,36 @@ class Play:
         """(E, k) costs per round (fines, dues, transfers), zero until a mechanism adds some."""
         if self._charges is None:
             self._charges = np.zeros_like(self.stake)
+            if self._sparse is not None:
+                rows, values = self._sparse
+                self._charges[rows] = values
+                self._sparse = None
         return self._charges
 
     @charges.setter
     def charges(self, value):
-        self._charges = value
+        self._charges, self._sparse = value, None
+
+    def charge_rows(self, rows, values) -> None:
+        """Add ``values`` (len(rows), k) to the charges of the encounters ``rows`` (distinct
+        indices): the same numbers as ``play.charges[rows] += values``, without an (E, k)
+        array of zeros while only a few encounters are charged (a hegemon's)."""
+        if self._charges is not None:
+            self._charges[rows] += values
+        elif self._sparse is None:
+            self._sparse = (rows, 0.0 + values)  # 0.0 + values: what zeros[rows] += values holds
+        elif self._sparse[0] is rows:
+            self._sparse = (rows, self._sparse[1] + values)
+        else:
+            self.charges[rows] += values
 
     def payoffs(self):
         """(E, k) payoff per round that counts for each side: stake minus charges."""
+        if self._sparse is not None:  # x - 0.0 == x: only the charged rows change
+            rows, values = self._sparse
+            out = self.stake.copy()
+            out[rows] = self.stake[rows] - values
+            return out
         return self.stake if self._charges is None else self.stake - self._charges
 
     @property
@@ -227,27 +250,62 @@ def _encounter_counts(world, enc):
 
 
 class _Forms:
-    """The form of each side's cooperation (index into FORMS), all tacit until attributed."""
+    """The form of each side's cooperation (index into FORMS), all tacit until attributed.
 
-    def __init__(self, shape):
-        self.shape, self.array = shape, None
+    The array is built when first read, from the masks raised in turn. When every mask is
+    read-only (a mechanism's own array for a fixed network's encounters, the same every
+    period) the world keeps the array and its comparisons from one period to the next."""
+
+    def __init__(self, shape, world=None):
+        self.shape, self._world = shape, world
+        self._raised = []  # (mask, rank) in the order attributed
+        self._built = None  # (array, {rank: array == rank}), once read
         # the forms some side may have: tacit and every form attributed this period (a form
         # raised over later stays listed; its rate is then 0)
         self.ranks = {0}
 
+    @property
+    def array(self):
+        """(E, k) int8 index into FORMS, or None when nothing was attributed."""
+        return self._build()[0] if self._raised else None
+
     def any(self) -> bool:
-        return self.array is not None and bool(self.array.any())
+        return bool(self._raised) and self._build()[2]
 
     def __eq__(self, rank):
-        return (self.array if self.array is not None else np.zeros(self.shape, dtype=np.int8)) == rank
+        if not self._raised:
+            return np.zeros(self.shape, dtype=np.int8) == rank
+        array, eq, _ = self._build()
+        if rank not in eq:
+            eq[rank] = array == rank
+            eq[rank].flags.writeable = False
+        return eq[rank]
 
     def raise_to(self, mask, rank: int) -> None:
         self.ranks.add(rank)
-        if self.array is None:  # everything tacit (0) so far: rank where mask holds
-            self.array = np.where(np.broadcast_to(mask, self.shape), np.int8(rank), np.int8(0))
-            return
-        base = self.array
-        self.array = np.where(mask, np.maximum(base, np.int8(rank)), base)
+        self._raised.append((mask, rank))
+        self._built = None
+
+    def _build(self):
+        if self._built is not None:
+            return self._built
+        fixed = all(isinstance(m, np.ndarray) and not m.flags.writeable for m, _ in self._raised)
+        key = (self.shape, tuple((id(m), r) for m, r in self._raised))
+        memo = getattr(self._world, "_forms_memo", None) if fixed else None
+        if memo is not None and memo[0] == key and all(a is m for a, (m, _) in zip(memo[1], self._raised)):
+            self._built = memo[2]
+            return self._built
+        array = None
+        for mask, rank in self._raised:
+            if array is None:  # everything tacit (0) so far: rank where mask holds
+                array = np.where(np.broadcast_to(mask, self.shape), np.int8(rank), np.int8(0))
+            else:
+                array = np.where(mask, np.maximum(array, np.int8(rank)), array)
+        array.flags.writeable = False
+        self._built = (array, {}, bool(array.any()))
+        if fixed and self._world is not None:  # the masks themselves are kept, so their ids stay theirs
+            self._world._forms_memo = (key, [m for m, _ in self._raised], self._built)
+        return self._built
 
 
 class Payoffs:

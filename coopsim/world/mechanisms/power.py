@@ -214,9 +214,8 @@ class Power(Mechanism):
         else:
             factor = np.ones(ns.sub_enc.shape)
         scale = _side_sum(factor * is_h)  # sum of the rationing of the hegemons present
-        charges = play.charges
-        charges[rows] += self.coercion * fined * scale
-        charges[rows] += self.coercion_cost * demand * factor
+        play.charge_rows(rows, self.coercion * fined * scale)
+        play.charge_rows(rows, self.coercion_cost * demand * factor)
 
     def attribute(self, world, ns, play) -> None:
         """Cooperation of states meeting a coercive hegemon (under its threat) is *forced*."""
@@ -225,6 +224,7 @@ class Power(Mechanism):
                 is_h = ns.hegemon[play.enc]
                 met = is_h[:, :1] | is_h[:, 1:2] if is_h.shape[1] == 2 else is_h.any(1)[:, None]
                 ns.forced_enc, ns.forced = play.enc, ~is_h & met
+                ns.forced.flags.writeable = False  # the same every period: the world may keep what it derives
             play.attribute(ns.forced, "forced")
 
 
