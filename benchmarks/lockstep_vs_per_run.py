@@ -8,7 +8,10 @@ in a fresh process) is timed each way, the whole `coopsim run FILE` command (swe
 verdicts, figures, report) per run and by default. The runs tables must be identical value
 for value (only the `elapsed` column differs); the table gives the times and the sweep's
 ratio, against the goals of issue 13 for the sweep (each h*.toml, 1,000 runs, under 5 s;
-the full milner.toml under 60 s).
+the full milner.toml under 60 s). Those goals were set on a quiet 2-core machine on which the
+plain numpy lattice script of ``lattice_vs_numpy.py`` took 0.56 s: the script is timed here at
+the start and at the end (the yardstick), and the column "scaled" divides the sweep by this
+machine's factor — an estimate of the time on that machine, printed beside the measured one.
 
     python benchmarks/lockstep_vs_per_run.py                      # h1 ... h6
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
@@ -26,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _timing import REFERENCE_SCRIPT_SECONDS, machine_factor
 
 ROOT = Path(__file__).resolve().parents[1]
 HYPOTHESES = ["h1_reciprocity.toml", "h2_actors.toml", "h3_iteration.toml", "h4_regimes.toml",
@@ -95,8 +100,12 @@ def main() -> None:
     import pandas as pd
 
     nan = float("nan")
+    script, factor = machine_factor()
+    print(f"yardstick: the numpy script of lattice_vs_numpy.py takes {script:.2f} s here, "
+          f"{REFERENCE_SCRIPT_SECONDS} s on the machine issue 13's goals were set on: this machine is "
+          f"{factor:.2f}x that one's time; 'scaled' = the sweep / {factor:.2f} (an estimate)", flush=True)
     print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
-          f"{'ratio':>6} {'goal':>9} | {'command: per run':>16} {'together':>9} | same numbers"
+          f"{'ratio':>6} {'goal':>9} {'scaled':>12} | {'command: per run':>16} {'together':>9} | same numbers"
           + (" | before: sweep  ratio" if args.before else ""))
     for file in args.files:
         command = not args.sweep_only
@@ -114,10 +123,14 @@ def main() -> None:
             same = "NO: " + " ".join(str(err).split())[:80]
         goal = GOALS.get(file) if not args.quick else None
         verdict = "" if goal is None else (f"{goal:>4.0f}s" + (" ok" if s_lock < goal else " over"))
+        scaled = "" if goal is None else f"{s_lock / factor:.1f}s" + (" ok" if s_lock / factor < goal else " over")
         base = s_apart if args.skip_per_run else s_single
         print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
-              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
+              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
               + (f" | {s_before:>12.1f}s {s_before / s_lock:>5.1f}x" if args.before else ""), flush=True)
+    script_after, factor_after = machine_factor()
+    print(f"yardstick again at the end: {script_after:.2f} s ({factor_after:.2f}x); the machine's speed changed "
+          f"by {abs(factor_after / factor - 1):.0%} during the benchmark", flush=True)
 
 
 if __name__ == "__main__":
