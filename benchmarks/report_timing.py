@@ -42,10 +42,10 @@ WRAPPER = """
 import json, os, sys, time
 import coopsim.cli as cli
 _write = cli._write_report
-def _timed(result, folder):
+def _timed(*args, **kwargs):
     t, c = time.perf_counter(), time.process_time()
     try:
-        return _write(result, folder)
+        return _write(*args, **kwargs)
     finally:
         with open(os.environ["REPORT_TIMING_OUT"], "w") as f:
             json.dump([time.perf_counter() - t, time.process_time() - c], f)

@@ -60,8 +60,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     with folder_lock(folder):  # the run and its report: one writer in the folder
         # the workers run the sweep and this process waits: it loads the report's modules meanwhile
         # (a serial sweep runs here, in this process: nothing to gain)
-        n_workers = (os.cpu_count() or 1) if workers == -1 else workers
-        imports = _preload_report(bool(args.dask) or n_workers > 1)
+        imports = _preload_report(bool(args.dask) or ((os.cpu_count() or 1) if workers == -1 else workers) > 1)
         try:
             result = run_experiment(exp, output=folder, workers=workers, dask=args.dask, quick=args.quick,
                                     resume=args.resume, force=args.force, overwrite=args.overwrite,
@@ -72,8 +71,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             return 1
         if imports is not None:
             imports.join()  # (an interrupted run leaves at once: the thread is a daemon)
-        # the sweep's local worker processes, idle now, write the figures (not Dask's)
-        report = _write_report(result, folder, workers=0 if args.dask else n_workers)
+        report = _write_report(result, folder)
     runs = result.runs
     failed = int((runs["status"] != "ok").sum()) if "status" in runs else 0
     if not args.quiet:
@@ -188,15 +186,14 @@ def _load_results(folder: str, experiment: bool = True):
     return load_results(folder, experiment=experiment)
 
 
-def _write_report(result, folder, workers: int = 0) -> Path:
+def _write_report(result, folder) -> Path:
     """The report of ``result`` in ``folder`` (locked by the caller); its files are listed in
-    the manifest as coopsim's (``--overwrite`` may delete them). ``workers`` > 1: the
-    figures are written by the sweep's worker processes (see ``write_report``)."""
+    the manifest as coopsim's (``--overwrite`` may delete them)."""
     from .experiments.results import record_written
     from .reporting import write_report
 
     with record_written(folder):
-        return write_report(result, folder, workers=workers)
+        return write_report(result, folder)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -26,13 +26,10 @@ is where they meet.
 """
 from __future__ import annotations
 
-from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from .figure_writer import FigureWriter
 
 __all__ = ["write_report", "summary_table", "preload"]
 
@@ -158,12 +155,8 @@ def summary_table(reports, robust: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: where this report's figures are written (write_report sets it: here, or the sweep's workers)
-_WRITER: ContextVar[FigureWriter] = ContextVar("coopsim_figure_writer", default=FigureWriter(0))
-
-
 def _save(plots, plt, fig, figdir, stem, formats, lines, caption):
-    _WRITER.get().save(fig, figdir / stem, formats)
+    plots.save(fig, figdir / stem, formats)
     plt.close(fig)
     lines += [f"![{caption}](figures/{stem}.png)", ""]
 
@@ -291,21 +284,8 @@ def _sobol(ok, problem, seed, settings, folder, figdir, formats, lines, plt, ana
     _save(plots, plt, fig, figdir, "sobol", formats, lines, "sobol")
 
 
-def write_report(result, folder: str | Path | None = None, *, formats=FORMATS, workers: int = 0) -> Path:
-    """Write the summary tables, figures and ``report.md`` of an experiment result.
-
-    ``workers`` > 1: the figures are written by that many loky worker processes (those a
-    sweep with as many workers leaves idle, reused) while this process computes the rest of
-    the report (:mod:`coopsim.figure_writer`); the files are the same."""
-    with FigureWriter(workers) as writer:
-        token = _WRITER.set(writer)
-        try:
-            return _write_report(result, folder, formats)
-        finally:
-            _WRITER.reset(token)
-
-
-def _write_report(result, folder, formats) -> Path:
+def write_report(result, folder: str | Path | None = None, *, formats=FORMATS) -> Path:
+    """Write the summary tables, figures and ``report.md`` of an experiment result."""
     import matplotlib
 
     matplotlib.use("Agg")
