@@ -102,3 +102,16 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
     if os.getppid() == 1:  # the parent died before the call
         os._exit(1)
+
+
+def loky_parallel(workers: int, **kwargs):
+    """A joblib ``Parallel`` on ``workers`` loky processes with the sweep's settings (each
+    worker tied to coopsim's life as it starts; no memory-mapped arguments: nothing of ours
+    in /dev/shm that a killed run could leave behind). Call it from a thread that outlives
+    the sweep (the main thread): on Linux a worker tied to coopsim's life is killed when the
+    *thread* that started it ends (PR_SET_PDEATHSIG)."""
+    from joblib import Parallel, parallel_config
+
+    with parallel_config(backend="loky", initializer=_die_with_parent):
+        return Parallel(n_jobs=workers, batch_size=1, max_nbytes=None, **kwargs)
+

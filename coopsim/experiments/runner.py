@@ -41,7 +41,7 @@ import pandas as pd
 
 from .._validation import ParameterError, check_int
 from .batching import _chunks, lockstep_limit, lockstep_points, order_tasks, run_seed
-from .chunks import _chunk_with_tasks, _die_with_parent, _message, _worker_chunk, run_chunk
+from .chunks import _chunk_with_tasks, _message, _worker_chunk, loky_parallel, run_chunk
 from .columns import run_metrics
 from .loading import load_experiment
 from .preparation import output_folder, prepare
@@ -80,20 +80,18 @@ def _points(design: Design, chunk) -> dict[int, dict]:
 
 
 def _processes(base, design: Design, chunks, seed, record_periods, workers: int):
-    from joblib import Parallel, delayed, parallel_config
+    from joblib import delayed
 
     chunks = list(chunks)
 
     def job(chunk):
         return delayed(_worker_chunk)(base, _points(design, chunk), chunk, seed, record_periods)
 
-    # max_nbytes=None: no memory-mapped arguments, so nothing of ours in /dev/shm (joblib_memmapping_*)
-    # that a killed run could leave behind; the arguments are small (a scenario, a few points)
-    # each worker ties its life to coopsim's as it starts (initializer), not at its first
-    # chunk: a run killed before a worker received work leaves no worker behind
-    with parallel_config(backend="loky", initializer=_die_with_parent):
-        parallel = Parallel(n_jobs=workers, return_as="generator_unordered", batch_size=1,
-                            pre_dispatch="2*n_jobs", max_nbytes=None)
+    # loky_parallel: max_nbytes=None, so nothing of ours in /dev/shm (joblib_memmapping_*) that a
+    # killed run could leave behind (the arguments are small: a scenario, a few points); each
+    # worker ties its life to coopsim's as it starts (initializer), not at its first chunk: a run
+    # killed before a worker received work leaves no worker behind
+    parallel = loky_parallel(workers, return_as="generator_unordered", pre_dispatch="2*n_jobs")
     gen = parallel(job(c) for c in chunks)
     try:
         yield from gen
