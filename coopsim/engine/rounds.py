@@ -346,7 +346,15 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
                 at[need == 0] = u.size - n
                 rnd = np.repeat(np.arange(t_end - t0), ks)
                 row = np.arange(rnd.size) - np.repeat(np.cumsum(ks) - ks, ks)
-                uw = u.take((at[run[row], rnd] + nq[row])[:, None] + members)
+                # where each row's numbers start: at[run[row], rnd] + nq[row], as flat gathers
+                key = (run * (t_end - t0)).take(row)
+                key += rnd
+                key = at.reshape(-1).take(key)
+                key += nq.take(row)
+                # then its n numbers; repeat + tile, not key[:, None] + members (an inner loop of n)
+                key = key.repeat(n)
+                key += np.tile(members, rnd.size)
+                uw = u.take(key, mode="clip").reshape(-1, n)  # in range by construction
         if draws:
             np.greater_equal(uw[o:o + k], pr[:k], out=d[:k])  # a table of 0s and 1s: the same as pr < 0.5
             o += k
