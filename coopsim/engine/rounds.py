@@ -257,7 +257,7 @@ def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> Gr
     G = GT // R
     L = np.asarray(lengths, dtype=np.int64)
     max_len = int(L.max(initial=0))
-    by_run = np.lexsort((-L, np.repeat(np.arange(R), G))).reshape(R, G)  # each run's groups, longest first
+    by_run = np.argsort(-L.reshape(R, G), axis=1, kind="stable") + (np.arange(R) * G)[:, None]  # longest first
     stochastic = np.any((tab > 0) & (tab < 1), axis=1)[index].reshape(R, G * n).any(axis=1)  # per run
     score = np.zeros((GT, n))
     defections = np.zeros((GT, n), dtype=np.int64)
