@@ -41,3 +41,23 @@ def test_twenty_thousand_groups_of_a_hundred_fit_in_little_memory():
     assert r.score.shape == (G, n)
     # the expanded tables alone were G n (2n + 1) float64 = 3.2 GB
     assert peak < 200e6, peak
+
+
+def test_the_numbers_do_not_depend_on_where_a_table_sits_among_many():
+    """Columns past 2**24 entries (millions of tables: one per member of many groups) are
+    computed exactly, and the payoffs read without laying them out again."""
+    from coopsim.engine.rounds import group_payoff_table, play_group_tables
+
+    n, width = 2, 5
+    U = (1 << 24) // width + 8  # the last tables start past 2**24
+    rng = np.random.default_rng(3)
+    tables = rng.random((4, width)).astype(np.float32)
+    many = np.zeros((U, width), dtype=np.float32)  # zeros: their pages are never touched but here
+    many[:4], many[-4:] = tables, tables
+    paytab = group_payoff_table(cs.public_goods(n, multiplier=1.5), n)
+    first = np.array([[0, 1], [2, 3], [1, 2]])
+    lengths = np.array([40, 25, 7])
+    few = play_group_tables(tables, lengths, paytab, np.random.default_rng(9), record=True, index=first)
+    for index in (first, first + U - 4):
+        got = play_group_tables(many, lengths, paytab, np.random.default_rng(9), record=True, index=index)
+        assert np.array_equal(got.score, few.score) and np.array_equal(got.actions, few.actions)

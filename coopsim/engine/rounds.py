@@ -23,6 +23,7 @@ __all__ = ["Matches", "GroupMatches", "prob_array", "length_spec", "broadcast_k"
 CHUNK = 16384  # matches per chunk (arrays stay in L2 cache)
 FLUSH = (1 << 20)  # rounds between flushes of packed counters (< 2**21)
 WINDOW = 1 << 16  # uniform numbers a run draws at a time in the group engine (on average; >= 1 round)
+PAY_LAYOUT = 1 << 18  # table entries up to which the group engine lays the payoffs out like the tables
 
 
 # --------------------------------------------------------------------------- results
@@ -289,7 +290,8 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
     D (a ``take`` from the tables), its move, ``d @ M`` with M = (n+1) I - 1 (own move a
     and j others cooperating in one product, exact small integers in float32), where that
     puts the member in its table (a*n + j past its table's start), its payoff (a ``take``
-    from the payoff table laid out like the tables) and the two sums.
+    from the payoff table laid out like the tables; with very many tables, from the column
+    read back: one more) and the two sums.
     """
     (m, n), R = index.shape, len(gens)
     width = tables.shape[1]
@@ -316,8 +318,13 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
     # the next round and of the payoff table
     M = np.full((n, n), -1.0, dtype=np.float32)
     M[np.diag_indices(n)] = n
-    offset = (base + (n - 1)).astype(np.float32)  # exact: < 2**24 (tables are few and short)
-    pay_flat = np.tile(np.append(paytab, 0.0), flat.size // width)  # the payoff of column c of any table
+    # float32 holds every integer below 2**24 exactly; past it (very many tables) float64
+    exact32 = int(base.max(initial=0)) + 2 * n < 1 << 24
+    offset = (base + (n - 1)).astype(np.float32 if exact32 else np.float64)
+    # the payoff of column c of any table, laid out like the tables (when they are few; else
+    # the column is read back from the table's start: one more operation a round)
+    pay_flat = np.tile(np.append(paytab, 0.0), flat.size // width) if flat.size <= PAY_LAYOUT else None
+    local = None if pay_flat is not None else np.empty((m, n), dtype=np.int64)
     score = np.zeros((m, n))
     defections = np.zeros((m, n), dtype=np.float32)  # exact for counts < 2**24 (flushed below)
     def_total = np.zeros((m, n), dtype=np.int64)
@@ -364,7 +371,11 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
         if t == 0:
             at_col = np.empty((m, n), dtype=np.int64)
         np.add(lf[:k], offset[:k], out=at_col[:k], casting="unsafe")
-        pay_flat.take(at_col[:k], out=pay[:k], mode="clip")
+        if pay_flat is not None:
+            pay_flat.take(at_col[:k], out=pay[:k], mode="clip")
+        else:
+            np.subtract(at_col[:k], base[:k], out=local[:k])
+            paytab.take(local[:k], out=pay[:k], mode="clip")
         score[:k] += pay[:k]
         defections[:k] += d[:k]
         if record:
