@@ -83,3 +83,18 @@ def test_forms_kept_between_periods_only_for_read_only_masks():
     fourth.attribute(live, "forced")
     assert not fourth.form.any()
     assert np.array_equal(fourth.form == 0, np.ones((40, 2), dtype=bool))
+
+
+def test_a_read_only_view_is_read_afresh_every_period():
+    """np.broadcast_to gives read-only views: the array behind one may change in place."""
+    world, first = _play(3)
+    column = np.zeros((40, 1), dtype=bool)
+    column[:4] = True
+    view = np.broadcast_to(column, (40, 2))
+    first.attribute(view, "forced")
+    assert (first.form == FORMS.index("forced")).sum() == 8
+    column[:] = False  # the next period, the same view object, other values
+    _, second = _play(3)
+    second.form._world = world
+    second.attribute(view, "forced")
+    assert not second.form.any()

@@ -333,7 +333,7 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
     pr = np.empty((m, n), dtype=np.float32)
     lf = np.empty((m, n), dtype=np.float32)
     pay = np.empty((m, n))
-    at_col = base + (width - 1)  # each member's column: the initial move's first
+    at_col = (base + (width - 1)).astype(np.int64)  # each member's column, updated in place: the first move's first
     t_end = 0
     for t in range(T):
         k = int(active[t])
@@ -368,8 +368,6 @@ def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
         else:
             np.less(pr[:k], 0.5, out=d[:k])
         np.dot(d[:k], M, out=lf[:k])  # dot: no spurious BLAS float warnings
-        if t == 0:
-            at_col = np.empty((m, n), dtype=np.int64)
         np.add(lf[:k], offset[:k], out=at_col[:k], casting="unsafe")
         if pay_flat is not None:
             pay_flat.take(at_col[:k], out=pay[:k], mode="clip")

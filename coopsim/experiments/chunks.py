@@ -114,4 +114,3 @@ def loky_parallel(workers: int, **kwargs):
 
     with parallel_config(backend="loky", initializer=_die_with_parent):
         return Parallel(n_jobs=workers, batch_size=1, max_nbytes=None, **kwargs)
-

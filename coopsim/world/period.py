@@ -252,9 +252,10 @@ def _encounter_counts(world, enc):
 class _Forms:
     """The form of each side's cooperation (index into FORMS), all tacit until attributed.
 
-    The array is built when first read, from the masks raised in turn. When every mask is
-    read-only (a mechanism's own array for a fixed network's encounters, the same every
-    period) the world keeps the array and its comparisons from one period to the next."""
+    The array is built when first read, from the masks raised in turn. When every mask is a
+    read-only array owning its data (a mechanism's own array for a fixed network's
+    encounters, the same every period) the world keeps the array and its comparisons from
+    one period to the next."""
 
     def __init__(self, shape, world=None):
         self.shape, self._world = shape, world
@@ -289,7 +290,8 @@ class _Forms:
     def _build(self):
         if self._built is not None:
             return self._built
-        fixed = all(isinstance(m, np.ndarray) and not m.flags.writeable for m, _ in self._raised)
+        # read-only arrays that own their data (not views, e.g. np.broadcast_to's, whose base may change)
+        fixed = all(isinstance(m, np.ndarray) and not m.flags.writeable and m.base is None for m, _ in self._raised)
         key = (self.shape, tuple((id(m), r) for m, r in self._raised))
         memo = getattr(self._world, "_forms_memo", None) if fixed else None
         if memo is not None and memo[0] == key and all(a is m for a, (m, _) in zip(memo[1], self._raised)):
