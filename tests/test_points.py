@@ -146,3 +146,49 @@ def test_a_bad_points_setting_is_refused_before_any_run(monkeypatch):
     monkeypatch.setenv("COOPSIM_LOCKSTEP_POINTS", "yes")
     with pytest.raises(cs.ParameterError, match="COOPSIM_LOCKSTEP_POINTS"):
         sweep(Scenario(**SMALL), {"noise": [0.0]}, replications=2, seed=1, progress=False)
+
+
+def test_chunks_cut_a_family_of_points_anywhere_and_keep_a_lone_point_whole():
+    from coopsim.experiments.batching import _chunks
+
+    tasks = [(p, r) for p in range(10) for r in range(100)]
+    # ten points that may share batches (one family): four equal chunks, points cut in the middle
+    together = list(_chunks(tasks, 250, lambda p: "one family"))
+    assert [len(c) for c in together] == [250, 250, 250, 250]
+    assert together[0][-1] == (2, 49) and together[1][0] == (2, 50)
+    # each point its own family: a point of 100 is a chunk of its own (not packed with another,
+    # so uneven points spread over the workers); points under a quarter of a chunk are packed
+    alone = list(_chunks(tasks, 250))
+    assert [sorted({p for p, _ in c}) for c in alone] == [[p] for p in range(10)]
+    small = [(p, r) for p in range(30) for r in range(7)]
+    packed = list(_chunks(small, 50))
+    assert [len(c) for c in packed] == [49, 49, 49, 49, 14]
+    for chunks, src in ((together, tasks), (alone, tasks), (packed, small)):
+        assert [t for c in chunks for t in c] == src  # every task once, in order
+
+
+def test_the_costliest_chunks_go_first_and_a_plan_keeps_every_task():
+    from coopsim.experiments.batching import plan_chunks, task_cost
+
+    base = Scenario(**SMALL)
+    params = [{"n_states": n, "regime.monitoring": 0.5} for n in (12, 48, 24)]
+    tasks = [(p, r) for p in range(3) for r in range(4)]
+    plan = plan_chunks(tasks, 4, params, base)
+    assert [c[0][0] for c in plan] == [1, 2, 0]  # 48 states, then 24, then 12
+    assert sorted(t for c in plan for t in c) == tasks
+    assert task_cost(base, {"n_states": 30, "structure": "all_pairs"}) == base.periods * 30 * 14.5
+    assert task_cost(base, {"n_states": "many"}) == 1.0  # no estimate: no order
+
+
+def test_a_sweep_is_the_same_whether_its_chunks_cut_points_or_not(monkeypatch):
+    from coopsim.experiments import runner
+
+    base = Scenario(**SMALL, engine="exact", strategies=("ALLC", "ALLD", "TFT", "WSLS"), regime={"membership": 0.5})
+    grid = {"regime.monitoring": [0.3, 0.9], "threshold": [0.5, 0.7]}
+    one = sweep(base, grid, replications=5, seed=4, progress=False).runs  # 20 runs, two chunks of two points
+    monkeypatch.setattr(runner, "MAX_CHUNK", 3)  # chunks of 3: every point cut
+    cut = sweep(base, grid, replications=5, seed=4, progress=False).runs
+    key = ["point", "replication"]
+    pd.testing.assert_frame_equal(one.drop(columns="elapsed").sort_values(key).reset_index(drop=True),
+                                  cut.drop(columns="elapsed").sort_values(key).reset_index(drop=True),
+                                  check_exact=True)

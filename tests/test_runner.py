@@ -131,11 +131,17 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(monkeypatch):
             raise RuntimeError("boom in a batch")
         return original_batch(scenario, seeds)
 
+    def flaky_points(scenarios, seeds):  # so do batches of several points (they share a chunk)
+        if any(sc.iteration.continuation == 0.6 for sc in scenarios):
+            raise RuntimeError("boom in a mixed batch")
+        return original_points(scenarios, seeds)
+
     import coopsim.world.loop as loop
 
-    original_batch = loop.simulate_runs
+    original_batch, original_points = loop.simulate_runs, loop.simulate_points
     monkeypatch.setattr(Scenario, "run", flaky)
     monkeypatch.setattr(loop, "simulate_runs", flaky_batch)
+    monkeypatch.setattr(loop, "simulate_points", flaky_points)
     res = run_experiment(loads_experiment(SMALL), output=False, progress=False)
     bad = res.runs[res.runs["point"] == 1]
     assert (bad["status"] == "error").all() and bad["error"].tolist() == ["RuntimeError: boom second line"] * 2

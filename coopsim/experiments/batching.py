@@ -20,7 +20,8 @@ import numpy as np
 
 from .._validation import check_int
 
-__all__ = ["LOCKSTEP_STATES", "lockstep_limit", "lockstep_points", "run_seed", "run_points", "order_tasks"]
+__all__ = ["LOCKSTEP_STATES", "lockstep_limit", "lockstep_points", "run_seed", "run_points", "order_tasks",
+           "point_families", "plan_chunks", "task_cost"]
 
 
 def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequence:
@@ -28,29 +29,65 @@ def run_seed(root_seed: int, point: int, replication: int) -> np.random.SeedSequ
     return np.random.SeedSequence(int(root_seed), spawn_key=(int(point), int(replication)))
 
 
-def _chunks(tasks: list[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
-    """Chunks of at most ``size`` tasks that keep a point's replications together (they run
-    in lockstep): a point with more is cut into equal pieces; small points are packed."""
+def _chunks(tasks: list[tuple[int, int]], size: int, family=None) -> Iterator[list[tuple[int, int]]]:
+    """Chunks of at most ``size`` tasks. Consecutive tasks of one *family* (``family(point)``
+    equal; by default each point is its own) form a group. A family is a set of points whose
+    runs may share lockstep batches (:func:`point_families`), so a chunk may end in the
+    middle of a point without costing a batch; a point alone keeps its replications
+    together (they run in lockstep). A group with more tasks than a chunk holds is cut into
+    equal pieces; groups under a quarter of a chunk are packed together (many small points:
+    fewer, larger chunks); others are a chunk each (so that uneven points spread over the
+    workers)."""
     from itertools import groupby
 
+    key = (lambda task: task[0]) if family is None else (lambda task: family(task[0]))
     chunk: list[tuple[int, int]] = []
-    for _, group in groupby(tasks, key=lambda task: task[0]):
+    for _, group in groupby(tasks, key=key):
         group = list(group)
-        if len(chunk) + len(group) <= size:
+        if 4 * len(group) < size:
+            if len(chunk) + len(group) > size:
+                yield chunk
+                chunk = []
             chunk += group
             continue
         if chunk:
             yield chunk
             chunk = []
-        if len(group) <= size:
-            chunk = group
-            continue
         step = math.ceil(len(group) / math.ceil(len(group) / size))
         for i in range(0, len(group), step):
             yield group[i:i + step]
     if chunk:
         yield chunk
 
+
+def plan_chunks(tasks: list[tuple[int, int]], size: int, params: list[dict], base=None) -> list[list[tuple[int, int]]]:
+    """The chunks of a sweep, in the order they are sent: ``tasks`` as :func:`order_tasks`
+    leaves them, cut by :func:`_chunks` along :func:`point_families`, the costliest chunks
+    first (:func:`task_cost`, an estimate), so that the last chunks a worker takes are
+    short and the workers finish together. The order of chunks changes no number: each run
+    has its own seed, whatever chunk or batch it is in."""
+    families = point_families(params)
+    chunks = list(_chunks(tasks, size, families.__getitem__))
+    costs = [sum(task_cost(base, params[p]) for p, _ in chunk) for chunk in chunks]
+    order = sorted(range(len(chunks)), key=lambda i: -costs[i])  # stable: equal costs keep their order
+    return [chunks[i] for i in order]
+
+
+def task_cost(base, params: dict) -> float:
+    """A run's cost, roughly: periods x encounters per period (n states; n (n - 1) / 2 when
+    all pairs meet), from the point's parameters over the ``base`` scenario's (1 when
+    unknown). Only the order of chunks uses it."""
+    def value(name, default):
+        return params.get(name, getattr(base, name, default))
+
+    try:
+        n = float(value("n_states", 1))
+        cost = float(value("periods", 1)) * n
+        if value("structure", None) == "all_pairs":
+            cost *= max(1.0, (n - 1) / 2)
+        return cost if math.isfinite(cost) and cost > 0 else 1.0
+    except (TypeError, ValueError):
+        return 1.0
 
 
 #: at most this many states (runs x states per run) advance together in one lockstep batch;
@@ -89,18 +126,24 @@ def _per_run_names() -> frozenset:
     return frozenset(PER_RUN) | {f"{name}.{f}" for name, cls in REGISTRY.items() for f in getattr(cls, "PER_RUN", ())}
 
 
+def point_families(params: list[dict]) -> list:
+    """For each point, a key shared by the points that differ from it only in per-run
+    parameters (their runs may share lockstep batches, :mod:`coopsim.world.points`); each
+    point its own key when COOPSIM_LOCKSTEP_POINTS=0."""
+    if not lockstep_points():
+        return list(range(len(params)))
+    names = _per_run_names()
+    return [repr(sorted((k, repr(v)) for k, v in p.items() if k not in names)) for p in params]
+
+
 def order_tasks(tasks: list[tuple[int, int]], params: list[dict]) -> list[tuple[int, int]]:
     """``tasks`` (point, replication) with points that differ only in per-run parameters
     next to each other (a point's replications stay together and in order), so that chunks
     hold points that can share lockstep batches; the order of runs changes no number."""
     if not lockstep_points():
         return tasks
-    names = _per_run_names()
-
-    def shape(task):
-        return repr(sorted((k, repr(v)) for k, v in params[task[0]].items() if k not in names))
-
-    return sorted(tasks, key=shape)  # stable: points, and their replications, keep their order
+    families = point_families(params)
+    return sorted(tasks, key=lambda task: families[task[0]])  # stable: points, and their replications, keep their order
 
 
 #: batch keys (coopsim.world.points.batch_key) whose mixed batches failed in this process:

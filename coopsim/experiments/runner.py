@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from .._validation import ParameterError, check_int
-from .batching import _chunks, lockstep_limit, lockstep_points, order_tasks, run_seed
+from .batching import lockstep_limit, lockstep_points, order_tasks, plan_chunks, run_seed
 from .chunks import _chunk_with_tasks, _message, _worker_chunk, loky_parallel, run_chunk
 from .columns import run_metrics
 from .loading import load_experiment
@@ -231,7 +231,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
 
     client, owned = None, False
     try:
-        chunks = _chunks(tasks, size)
+        chunks = plan_chunks(tasks, size, design.params, base)
         if not tasks:
             results: Iterable = ()
         elif backend == "serial":
@@ -241,8 +241,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
         else:
             client, owned = _dask_client(dask, n_workers)
             results = _dask(base, design, chunks, seed, record_periods, client)
-        chunk_list = list(_chunks(tasks, size))
-        index = {c[0]: i for i, c in enumerate(chunk_list)}
+        index = {c[0]: i for i, c in enumerate(chunks)}
         returned: set[int] = set()
         results = iter(results)
         while True:
@@ -254,7 +253,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
                 if type(err).__name__ not in _DEATH:
                     raise
                 flying = len(returned) + 2 * max(1, n_workers)
-                flights = [c for i, c in enumerate(chunk_list[:flying]) if i not in returned]
+                flights = [c for i, c in enumerate(chunks[:flying]) if i not in returned]
                 raise _worker_died(err, flights, total - len(tasks) + sum(counts.values()), total) from None
             returned.add(index.get(tuple(_chunk[0]), -1) if len(_chunk) else -1)
             rows = out["rows"]
