@@ -19,6 +19,11 @@ machine's factor — an estimate of the time on that machine, printed beside the
     python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only --skip-per-run
     git worktree add /tmp/before 776b9c8   # the streams before their blocks, side by side:
     python benchmarks/lockstep_vs_per_run.py --skip-per-run --before /tmp/before
+    python benchmarks/lockstep_vs_per_run.py --files h2_actors.toml --sweep-only --skip-per-run --rounds 5
+
+With ``--rounds N`` the sweeps (points apart, together, and before) are run N times, taking
+turns, and the table gives each one's median, the fastest of "together" beside it: on a
+shared machine one run of a few seconds can be 30 % off.
 """
 from __future__ import annotations
 
@@ -94,26 +99,43 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sweep-only", action="store_true", help="time the sweeps only, not the whole command")
     ap.add_argument("--skip-per-run", action="store_true", help="do not run the per-run path (slow)")
+    ap.add_argument("--rounds", type=int, default=1, help="sweeps per way, taking turns (median shown)")
     ap.add_argument("--before", metavar="DIR", help="a checkout of an earlier coopsim (git worktree add DIR REV): "
                     "its sweep is timed too, by default, side by side (its numbers may differ)")
     args = ap.parse_args()
+    import statistics
+
     import pandas as pd
 
     nan = float("nan")
+    if args.rounds < 1:
+        ap.error(f"--rounds: {args.rounds}, expected a whole number >= 1")
     script, factor = machine_factor()
     print(f"yardstick: the numpy script of lattice_vs_numpy.py takes {script:.2f} s here, "
           f"{REFERENCE_SCRIPT_SECONDS} s on the machine issue 13's goals were set on: this machine is "
           f"{factor:.2f}x that one's time; 'scaled' = the sweep / {factor:.2f} (an estimate)", flush=True)
     print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
-          f"{'ratio':>6} {'goal':>9} {'scaled':>12} | {'command: per run':>16} {'together':>9} | same numbers"
+          f"{'ratio':>6} {'goal':>9} {'scaled':>12}" + (f" {'fastest':>8}" if args.rounds > 1 else "")
+          + f" | {'command: per run':>16} {'together':>9} | same numbers"
           + (" | before: sweep  ratio" if args.before else ""))
     for file in args.files:
         command = not args.sweep_only
         s_single, c_single, a = ((nan, nan, None) if args.skip_per_run
                                  else timed_run(file, "per_run", args.quick, args.workers, command))
-        s_apart, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
-        s_lock, c_lock, c = timed_run(file, "together", args.quick, args.workers, command)
-        s_before = timed_run(file, "together", args.quick, args.workers, False, args.before)[0] if args.before else nan
+        apart, lock, before = [], [], []
+        for i in range(args.rounds):  # taking turns, so that a change of the machine's speed touches all
+            s, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
+            apart.append(s)
+            s, c_run, c_tab = timed_run(file, "together", args.quick, args.workers, command and i == 0)
+            lock.append(s)
+            if i == 0:
+                c_lock, c = c_run, c_tab
+            elif not c_tab.equals(c):
+                sys.exit(f"{file}: the runs table of round {i + 1} differs from the first's")
+            if args.before:
+                before.append(timed_run(file, "together", args.quick, args.workers, False, args.before)[0])
+        s_apart, s_lock = statistics.median(apart), statistics.median(lock)
+        s_before = statistics.median(before) if before else nan
         try:
             for other in (a, b):
                 if other is not None:
@@ -126,7 +148,9 @@ def main() -> None:
         scaled = "" if goal is None else f"{s_lock / factor:.1f}s" + (" ok" if s_lock / factor < goal else " over")
         base = s_apart if args.skip_per_run else s_single
         print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
-              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12} | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
+              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12}"
+              + (f" {min(lock):>7.1f}s" if args.rounds > 1 else "")
+              + f" | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
               + (f" | {s_before:>12.1f}s {s_before / s_lock:>5.1f}x" if args.before else ""), flush=True)
     script_after, factor_after = machine_factor()
     print(f"yardstick again at the end: {script_after:.2f} s ({factor_after:.2f}x); the machine's speed changed "
