@@ -145,6 +145,23 @@ def test_group_engine_gives_each_run_of_a_batch_its_numbers_alone(chunk, window,
             assert gens[i].random() == gen.random()  # as many draws as the reference
 
 
+def test_group_engine_orders_matches_longer_than_int16_keys_hold():
+    # the engine sorts lengths as 16-bit keys when they fit (radix sort), else as int64:
+    # matches past 2**15 rounds take the second path, with the same order as the reference
+    game = cs.public_goods(2, multiplier=1.5)
+    n, G = 2, 4
+    paytab = rounds.group_payoff_table(game, n)
+    tab = np.random.default_rng(1).random((3, 2 * n + 1)).astype(np.float32)
+    index = np.random.default_rng(2).integers(0, 3, size=(2 * G, n))
+    lengths = np.array([5, 33_000, 7, 32_770, 32_900, 2, 32_768, 9])
+    gens = [np.random.default_rng(r) for r in range(2)]
+    got = rounds.play_group_tables(tab, lengths, paytab, gens, index=index)
+    for r in range(2):
+        sl = slice(r * G, (r + 1) * G)
+        coop, pay, _ = _group_run_alone(tab, lengths[sl], paytab, np.random.default_rng(r), index[sl], rounds.CHUNK)
+        assert np.array_equal(got.cooperation[sl], coop) and np.array_equal(got.payoff[sl], pay)
+
+
 # ------------------------------------------------------------------ streams
 def test_streams_split_draws_evenly_over_runs():
     def fresh():

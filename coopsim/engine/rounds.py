@@ -80,8 +80,12 @@ class GroupMatches:
     score: np.ndarray
     payoff: np.ndarray
     cooperation: np.ndarray
-    group_cooperation: np.ndarray
     actions: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def group_cooperation(self) -> np.ndarray:
+        """(G,) share of C over all members and rounds of each group."""
+        return self.cooperation.mean(axis=1)
 
     def __len__(self) -> int:
         return int(self.lengths.shape[0])
@@ -244,7 +248,7 @@ def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> Gr
     ``lengths`` (G,) drawn already; ``paytab`` from :func:`group_payoff_table`.
 
     A run visits its groups longest first (stable) in chunks of ``CHUNK // n``, round by
-    round, drawing from ``rng`` one float32 per active member (none if no table it uses is
+    round (the chunks of all runs together, longest first, ties by run), drawing from ``rng`` one float32 per active member (none if no table it uses is
     stochastic). ``rng`` a list of R generators plays R runs of G/R groups in lockstep,
     each with exactly the numbers it has alone.
     """
@@ -258,27 +262,43 @@ def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> Gr
     G = GT // R
     L = np.asarray(lengths, dtype=np.int64)
     max_len = int(L.max(initial=0))
-    by_run = np.argsort(-L.reshape(R, G), axis=1, kind="stable") + (np.arange(R) * G)[:, None]  # longest first
+    # every group longest first (stable: ties by run, then place in the run), and each one's
+    # rank among its run's groups; a radix sort on small integers where they fit
+    order = np.argsort(_small(-L, max_len), kind="stable")
+    run_o = order // G
+    if R == 1:
+        rank_o = np.arange(GT)
+    else:
+        rank_o = np.empty(GT, dtype=np.int64)
+        rank_o[np.argsort(_small(run_o, R), kind="stable")] = np.tile(np.arange(G), R)
     stochastic = np.any((tab > 0) & (tab < 1), axis=1)[index].reshape(R, G * n).any(axis=1)  # per run
     score = np.zeros((GT, n))
     defections = np.zeros((GT, n), dtype=np.int64)
     actions = np.full((GT, max_len, n), -1, dtype=np.int8) if record else None
     step = max(1, CHUNK // n)
     for lo in range(0, G, step):
-        sub = by_run[:, lo:lo + step].ravel()
-        run_q = None
-        if R > 1:  # the chunk of every run, longest first; each group's run and place in its run's chunk
-            sort = np.argsort(-L[sub], kind="stable")
-            sub, run_q = sub[sort], np.divmod(sort, sub.size // R)
-        c_score, c_def, c_acts = _group_chunk(tab, index[sub], L[sub], run_q, paytab, gens, stochastic, record)
+        # chunk ranks lo ... lo + step - 1 of every run, longest first; each group's run and
+        # place in its run's chunk
+        if G <= step:
+            sub, run_q = order, (run_o, rank_o)
+        else:
+            pick = (rank_o >= lo) & (rank_o < lo + step)
+            sub, run_q = order[pick], (run_o[pick], rank_o[pick] - lo)
+        c_score, c_def, c_acts = _group_chunk(tab, index[sub], L[sub], run_q if R > 1 else None, paytab, gens,
+                                              stochastic, record)
         score[sub] = c_score
         defections[sub] = c_def
         if record:
             actions[sub, :c_acts.shape[1]] = c_acts
     Lf = np.asarray(lengths).astype(float)
     coop = 1.0 - defections / Lf[:, None]
-    return GroupMatches(lengths=lengths, score=score, payoff=score / Lf[:, None], cooperation=coop,
-                        group_cooperation=coop.mean(axis=1), actions=actions)
+    return GroupMatches(lengths=lengths, score=score, payoff=score / Lf[:, None], cooperation=coop, actions=actions)
+
+
+def _small(keys, bound):
+    """``keys`` (|keys| <= ``bound``) as int16 when they fit: numpy sorts 16-bit integers
+    stably by radix sort, int64 by timsort (15 us against 68 us for 2,400 keys)."""
+    return keys.astype(np.int16) if bound < (1 << 15) else keys
 
 
 def _group_chunk(tables, index, L, run_q, paytab, gens, stochastic, record):
