@@ -68,7 +68,8 @@ def plan_chunks(tasks: list[tuple[int, int]], size: int, params: list[dict], bas
     has its own seed, whatever chunk or batch it is in."""
     families = point_families(params)
     chunks = list(_chunks(tasks, size, families.__getitem__))
-    costs = [sum(task_cost(base, params[p]) for p, _ in chunk) for chunk in chunks]
+    per_point = {p: task_cost(base, params[p]) for p in {p for p, _ in tasks}}
+    costs = [sum(per_point[p] for p, _ in chunk) for chunk in chunks]
     order = sorted(range(len(chunks)), key=lambda i: -costs[i])  # stable: equal costs keep their order
     return [chunks[i] for i in order]
 
