@@ -248,9 +248,10 @@ def play_group_tables(tab, lengths, paytab, rng, record=False, index=None) -> Gr
     ``lengths`` (G,) drawn already; ``paytab`` from :func:`group_payoff_table`.
 
     A run visits its groups longest first (stable) in chunks of ``CHUNK // n``, round by
-    round (the chunks of all runs together, longest first, ties by run), drawing from ``rng`` one float32 per active member (none if no table it uses is
-    stochastic). ``rng`` a list of R generators plays R runs of G/R groups in lockstep,
-    each with exactly the numbers it has alone.
+    round (the chunks of all runs together, longest first, ties by run), drawing from
+    ``rng`` one float32 per active member (none if no table it uses is stochastic).
+    ``rng`` a list of R generators plays R runs of G/R groups in lockstep, each with
+    exactly the numbers it has alone.
     """
     if index is None:
         G, n, width = tab.shape
