@@ -131,3 +131,28 @@ def test_demo_quick_writes_its_tables_and_figure(tmp_path):
     # ranked as axelrod ranks: by median normalised score, best first
     assert (np.diff(tour.sort_values("rank")["median_normalised_score"].to_numpy()) <= 0).all()
     assert (tmp_path / "h3_shadow_of_future.png").stat().st_size > 10_000
+
+
+# The program ends with os._exit (pyarrow's C++ thread pools can abort a normal interpreter
+# exit with code 134, apache/arrow#34314): what a normal exit does must still happen.
+def test_the_program_flushes_its_output_and_runs_exit_functions_before_leaving(tmp_path):
+    marker = tmp_path / "atexit-ran"
+    code = ("import atexit, pathlib, sys\n"
+            f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+            "from coopsim.cli import console\n"
+            "console(sys.argv[1:])\n"
+            "raise SystemExit('console returned')\n")
+    proc = subprocess.run([sys.executable, "-c", code, "info"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "console returned" not in proc.stderr  # it left through os._exit
+    # a pipe is block-buffered: without the flush, os._exit drops what info printed
+    assert "coopsim" in proc.stdout and "numpy" in proc.stdout and len(proc.stdout.splitlines()) > 10
+    assert marker.read_text() == "yes"
+
+
+def test_the_program_keeps_the_command_exit_code(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[experiment]\nreplications = 0\n")
+    proc = run_cli("validate", bad)
+    assert proc.returncode == 2 and proc.stderr.strip().startswith(str(bad)), proc.stderr

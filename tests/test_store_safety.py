@@ -84,6 +84,8 @@ def _wait_for(predicate, proc=None, timeout=60.0) -> None:
         if predicate():
             return
         if proc is not None and proc.poll() is not None:
+            if predicate():  # it may have ended between the two checks (a predicate may accept that)
+                return
             raise AssertionError(f"the process ended early: {proc.communicate()}")
         time.sleep(0.01)
     raise AssertionError("timed out")
