@@ -1,5 +1,6 @@
 """The command line as a shell user meets it: exit codes, one-line errors, files written."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -142,8 +143,9 @@ def test_the_program_flushes_its_output_and_runs_exit_functions_before_leaving(t
             "from coopsim.cli import console\n"
             "console(sys.argv[1:])\n"
             "raise SystemExit('console returned')\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe block-buffered
     proc = subprocess.run([sys.executable, "-c", code, "info"], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)
+                          env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "console returned" not in proc.stderr  # it left through os._exit
     # a pipe is block-buffered: without the flush, os._exit drops what info printed
