@@ -18,11 +18,8 @@ message and no traceback; 130 interrupted (finished runs are kept: ``--resume``)
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
-import os
 import sys
-import threading
 from pathlib import Path
 
 from ._validation import ParameterError
@@ -589,27 +586,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def console(argv: list[str] | None = None) -> None:
-    """The ``coopsim`` program: :func:`main`, then an exit that skips native teardown.
+    """The ``coopsim`` program: :func:`main`, then an exit that skips native teardown
+    (:func:`coopsim._exit.leave`: pyarrow's thread pools can abort a finished command)."""
+    from ._exit import leave
 
-    A process that read or wrote Parquet can abort at exit (code 134, "terminate called
-    without an active exception"): pyarrow's C++ thread pools are destroyed while a thread
-    is still joinable (apache/arrow#34314), after the command's work is done. So the program
-    runs the Python half of the interpreter's shutdown itself (threads' exit hooks, among
-    them loky's, which stops the workers; then the ``atexit`` functions: logging, temporary
-    folders, Dask), flushes the standard streams and leaves with ``os._exit``, skipping the
-    native destructors. :func:`main` (for a Python caller) returns as before.
-    """
-    code = main(argv)
-    shutdown = getattr(threading, "_shutdown", None)  # what Py_FinalizeEx calls first
-    if shutdown is not None:
-        shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said
-            pass
-    os._exit(code)
+    leave(main(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover
