@@ -61,13 +61,13 @@ def _chunks(tasks: list[tuple[int, int]], size: int, family=None) -> Iterator[li
 
 
 def plan_chunks(tasks: list[tuple[int, int]], size: int, params: list[dict], base=None) -> list[list[tuple[int, int]]]:
-    """The chunks of a sweep, in the order they are sent: ``tasks`` as :func:`order_tasks`
-    leaves them, cut by :func:`_chunks` along :func:`point_families`, the costliest chunks
-    first (:func:`task_cost`, an estimate), so that the last chunks a worker takes are
-    short and the workers finish together. The order of chunks changes no number: each run
-    has its own seed, whatever chunk or batch it is in."""
+    """The chunks of a sweep, in the order they are sent: ``tasks`` ordered by
+    :func:`order_tasks`, cut by :func:`_chunks` along :func:`point_families`, the costliest
+    chunks first (:func:`task_cost`, an estimate), so that the last chunks a worker takes
+    are short and the workers finish together. The order of chunks changes no number: each
+    run has its own seed, whatever chunk or batch it is in."""
     families = point_families(params)
-    chunks = list(_chunks(tasks, size, families.__getitem__))
+    chunks = list(_chunks(order_tasks(tasks, params, families), size, families.__getitem__))
     per_point = {p: task_cost(base, params[p]) for p in {p for p, _ in tasks}}
     costs = [sum(per_point[p] for p, _ in chunk) for chunk in chunks]
     order = sorted(range(len(chunks)), key=lambda i: -costs[i])  # stable: equal costs keep their order
@@ -137,13 +137,15 @@ def point_families(params: list[dict]) -> list:
     return [repr(sorted((k, repr(v)) for k, v in p.items() if k not in names)) for p in params]
 
 
-def order_tasks(tasks: list[tuple[int, int]], params: list[dict]) -> list[tuple[int, int]]:
+def order_tasks(tasks: list[tuple[int, int]], params: list[dict],
+                families: list | None = None) -> list[tuple[int, int]]:
     """``tasks`` (point, replication) with points that differ only in per-run parameters
     next to each other (a point's replications stay together and in order), so that chunks
-    hold points that can share lockstep batches; the order of runs changes no number."""
+    hold points that can share lockstep batches; the order of runs changes no number.
+    ``families``: :func:`point_families` of ``params``, when already computed."""
     if not lockstep_points():
         return tasks
-    families = point_families(params)
+    families = point_families(params) if families is None else families
     return sorted(tasks, key=lambda task: families[task[0]])  # stable: points, and their replications, keep their order
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from .._validation import ParameterError, check_int
-from .batching import lockstep_limit, lockstep_points, order_tasks, plan_chunks, run_seed
+from .batching import lockstep_limit, lockstep_points, plan_chunks, run_seed
 from .chunks import _chunk_with_tasks, _message, _worker_chunk, loky_parallel, run_chunk
 from .columns import run_metrics
 from .loading import load_experiment
@@ -201,7 +201,6 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
     backend, n_workers = _check_backend(workers, dask)
     done = store.done()
     tasks = [(p, r) for p in range(len(design)) for r in range(replications) if (p, r) not in done]
-    tasks = order_tasks(tasks, design.params)  # points that can share lockstep batches side by side
     total = len(design) * replications
     if chunk_size is None:
         size = max(1, min(MAX_CHUNK, math.ceil(len(tasks) / (2 * max(1, n_workers)))))
@@ -231,7 +230,7 @@ def execute(base, design: Design, replications: int, seed: int, store: ResultSto
 
     client, owned = None, False
     try:
-        chunks = plan_chunks(tasks, size, design.params, base)
+        chunks = plan_chunks(tasks, size, design.params, base)  # points that can share batches side by side
         if not tasks:
             results: Iterable = ()
         elif backend == "serial":
