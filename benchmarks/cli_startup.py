@@ -8,9 +8,10 @@ them alike, and the table shows the median and the fastest of the rounds after o
 ``python -c "import pandas, matplotlib"`` is the floor: ``plot`` cannot start faster; with
 ``matplotlib.figure`` (the figure and axes classes, which any drawing needs) it is the floor
 of drawing anything. The goal was set on a quiet 2-core machine on which the plain numpy
-lattice script of ``lattice_vs_numpy.py`` took 0.56 s; that script is timed at the end (the
-yardstick) and the column "scaled" divides each median by this machine's factor, an
-estimate of the time there, printed beside the measured one.
+lattice script of ``lattice_vs_numpy.py`` took 0.56 s; that script (the yardstick) is timed
+at the start of every round, and the column "scaled" is the median over rounds of each time
+divided by the factor of its round — an estimate of the time there, printed beside the
+measured one (this machine's speed can change by a third within one benchmark).
 ``benchmarks/plot_phases.py`` splits ``coopsim plot DIR`` into its phases.
 
     python benchmarks/cli_startup.py                 # 7 rounds; a quick results folder first
@@ -115,15 +116,19 @@ def main() -> None:
         for i, name in runs:  # warm-up: file cache, .pyc files, matplotlib's font cache
             timed(jobs[i][1], jobs[i][2], envs[name], scratch)
         times: dict[tuple[int, str], list[float]] = {run: [] for run in runs}
+        factors = []  # the yardstick's factor at the start of each round
         for _ in range(args.rounds):
+            factors.append(machine_factor(rounds=1)[1])
             for i, name in runs:
                 times[i, name].append(timed(jobs[i][1], jobs[i][2], envs[name], scratch))
-    script, factor = machine_factor()
     width = max(len(label) for label, *_ in jobs)
     head = "".join(f"  {name + ' median':>12}  {name + ' fastest':>14}" for name in envs)
     print(f"\n{args.rounds} rounds, wall clock per command (a fresh process each; goal < {GOAL:g} s)")
-    print(f"yardstick: the numpy script of lattice_vs_numpy.py takes {script:.2f} s here, {REFERENCE_SCRIPT_SECONDS} s "
-          f"on the machine issue 13's goals were set on; 'scaled' = the median / {factor:.2f} (an estimate)\n")
+    print(f"yardstick: the numpy script of lattice_vs_numpy.py takes {REFERENCE_SCRIPT_SECONDS} s on the machine issue "
+          f"13's goals were set on, {min(factors) * REFERENCE_SCRIPT_SECONDS:.2f}-"
+          f"{max(factors) * REFERENCE_SCRIPT_SECONDS:.2f} s here at the start of the rounds "
+          f"({min(factors):.2f}-{max(factors):.2f}x); 'scaled' = the median over rounds of each time / its round's "
+          "factor (an estimate)\n")
     print(f"{'command':<{width}}{head}  goal        {'scaled':>9}")
     print(f"{'-' * width}{''.join(f'  {chr(45) * 12}  {chr(45) * 14}' for _ in envs)}  ----  ---------------")
     for i, (label, _, _, held) in enumerate(jobs):
@@ -131,7 +136,8 @@ def main() -> None:
                         for name in envs)
         median = statistics.median(times[i, "now"])
         verdict = ("ok  " if median < GOAL else "over") if held else "    "
-        scaled = (fmt_t(median / factor, 7) + (" ok" if median / factor < GOAL else " over")) if held else ""
+        est = statistics.median(t / f for t, f in zip(times[i, "now"], factors, strict=True))
+        scaled = (fmt_t(est, 7) + (" ok" if est < GOAL else " over")) if held else ""
         print(f"{label:<{width}}{cells}  {verdict}  {scaled}")
 
 

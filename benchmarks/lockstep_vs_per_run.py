@@ -12,6 +12,9 @@ the full milner.toml under 60 s). Those goals were set on a quiet 2-core machine
 plain numpy lattice script of ``lattice_vs_numpy.py`` took 0.56 s: the script is timed here at
 the start and at the end (the yardstick), and the column "scaled" divides the sweep by this
 machine's factor — an estimate of the time on that machine, printed beside the measured one.
+The yardstick is timed again just before each sweep it scales (this machine's speed can
+change by a third within one benchmark): "scaled" is the median over rounds of each sweep
+divided by the factor measured beside it.
 
     python benchmarks/lockstep_vs_per_run.py                      # h1 ... h6
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
@@ -113,7 +116,8 @@ def main() -> None:
     script, factor = machine_factor()
     print(f"yardstick: the numpy script of lattice_vs_numpy.py takes {script:.2f} s here, "
           f"{REFERENCE_SCRIPT_SECONDS} s on the machine issue 13's goals were set on: this machine is "
-          f"{factor:.2f}x that one's time; 'scaled' = the sweep / {factor:.2f} (an estimate)", flush=True)
+          f"{factor:.2f}x that one's time; 'scaled' = each sweep / the yardstick's factor timed just before it, "
+          "median over rounds (an estimate)", flush=True)
     print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
           f"{'ratio':>6} {'goal':>9} {'scaled':>12}" + (f" {'fastest':>8}" if args.rounds > 1 else "")
           + f" | {'command: per run':>16} {'together':>9} | same numbers"
@@ -122,12 +126,14 @@ def main() -> None:
         command = not args.sweep_only
         s_single, c_single, a = ((nan, nan, None) if args.skip_per_run
                                  else timed_run(file, "per_run", args.quick, args.workers, command))
-        apart, lock, before = [], [], []
+        apart, lock, before, scaled_runs = [], [], [], []
         for i in range(args.rounds):  # taking turns, so that a change of the machine's speed touches all
             s, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
             apart.append(s)
+            near = machine_factor(rounds=2)[1]  # the yardstick just before the sweep it scales
             s, c_run, c_tab = timed_run(file, "together", args.quick, args.workers, command and i == 0)
             lock.append(s)
+            scaled_runs.append(s / near)
             if i == 0:
                 c_lock, c = c_run, c_tab
             elif not c_tab.equals(c):
@@ -145,7 +151,8 @@ def main() -> None:
             same = "NO: " + " ".join(str(err).split())[:80]
         goal = GOALS.get(file) if not args.quick else None
         verdict = "" if goal is None else (f"{goal:>4.0f}s" + (" ok" if s_lock < goal else " over"))
-        scaled = "" if goal is None else f"{s_lock / factor:.1f}s" + (" ok" if s_lock / factor < goal else " over")
+        s_scaled = statistics.median(scaled_runs)
+        scaled = "" if goal is None else f"{s_scaled:.1f}s" + (" ok" if s_scaled < goal else " over")
         base = s_apart if args.skip_per_run else s_single
         print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
               f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12}"
