@@ -9,12 +9,11 @@ verdicts, figures, report) per run and by default. The runs tables must be ident
 for value (only the `elapsed` column differs); the table gives the times and the sweep's
 ratio, against the goals of issue 13 for the sweep (each h*.toml, 1,000 runs, under 5 s;
 the full milner.toml under 60 s). Those goals were set on a quiet 2-core machine on which the
-plain numpy lattice script of ``lattice_vs_numpy.py`` took 0.56 s: the script is timed here at
-the start and at the end (the yardstick), and the column "scaled" divides the sweep by this
-machine's factor — an estimate of the time on that machine, printed beside the measured one.
-The yardstick is timed again just before each sweep it scales (this machine's speed can
-change by a third within one benchmark): "scaled" is the median over rounds of each sweep
-divided by the factor measured beside it.
+plain numpy lattice script of ``lattice_vs_numpy.py`` took 0.56 s: the script (the yardstick)
+is timed here at the start, at the end, and just before each sweep it scales (this machine's
+speed can change by a third within one benchmark); the column "scaled" is the median over
+rounds of each sweep divided by the factor measured beside it — an estimate of the time on
+that machine, printed beside the measured one.
 
     python benchmarks/lockstep_vs_per_run.py                      # h1 ... h6
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
