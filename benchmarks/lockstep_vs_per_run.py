@@ -22,6 +22,11 @@ that machine, printed beside the measured one.
     git worktree add /tmp/before 776b9c8   # the streams before their blocks, side by side:
     python benchmarks/lockstep_vs_per_run.py --skip-per-run --before /tmp/before
     python benchmarks/lockstep_vs_per_run.py --files h2_actors.toml --sweep-only --skip-per-run --rounds 5
+    python benchmarks/lockstep_vs_per_run.py --files benchmarks/evolution_sweep.toml --sweep-only --skip-per-run
+
+``--files`` names files in experiments/, or paths to other experiment files (the sweep over
+selection intensity and mutation rate in benchmarks/, whose points differ only in per-run
+parameters).
 
 With ``--rounds N`` the sweeps (points apart, together, and before) are run N times, taking
 turns, and the table gives each one's median, the fastest of "together" beside it: on a
@@ -72,7 +77,8 @@ def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = T
     cwd = ROOT if code is None else Path(code).resolve()  # python -c imports from its working directory first
     if code is not None:
         env["PYTHONPATH"] = str(cwd)
-    path = str(ROOT / "experiments" / file)
+    shipped = ROOT / "experiments" / file
+    path = str(shipped if shipped.exists() else Path(file).resolve())  # a file of experiments/, or a path
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([sys.executable, "-c", SWEEP, path, tmp + "/sweep", str(workers), "1" if quick else "0"],
                               capture_output=True, text=True, env=env, cwd=cwd)
@@ -96,7 +102,7 @@ def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = T
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", nargs="*", default=HYPOTHESES, help="experiment files in experiments/")
+    ap.add_argument("--files", nargs="*", default=HYPOTHESES, help="experiment files in experiments/, or paths")
     ap.add_argument("--quick", action="store_true", help="run the files' --quick versions")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sweep-only", action="store_true", help="time the sweeps only, not the whole command")
@@ -153,7 +159,7 @@ def main() -> None:
         s_scaled = statistics.median(scaled_runs)
         scaled = "" if goal is None else f"{s_scaled:.1f}s" + (" ok" if s_scaled < goal else " over")
         base = s_apart if args.skip_per_run else s_single
-        print(f"{file + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
+        print(f"{Path(file).name + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
               f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12}"
               + (f" {min(lock):>7.1f}s" if args.rounds > 1 else "")
               + f" | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"

@@ -24,7 +24,9 @@ REFUSED = {"linkage": "iteration.continuation"}
 def _variants(base: Scenario) -> list[dict]:
     """Three points of ``base`` that differ in every per-run parameter the case admits."""
     points = [{"threshold": t} for t in (0.7, 0.5, 0.9)]
-    trials = {"iteration.continuation": (0.6, 0.8, 0.95) if base.iteration.rounds is None else None,
+    trials = {"selection_intensity": (1.0, 0.2, 5.0),
+              "mutation": (0.01, 0.0, 0.05),  # a run without mutation draws nothing for it
+              "iteration.continuation": (0.6, 0.8, 0.95) if base.iteration.rounds is None else None,
               "reciprocity.share": (None, 0.3, 0.8),
               "regime.monitoring": (0.6, 0.2, 1.0) if base.regime.is_active else None,
               "epistemic.reach": (0.3, 0.0, 0.9) if base.epistemic.is_active else None,
@@ -74,6 +76,21 @@ def test_milner_s_parameters_all_vary_within_one_batch():
     world = World(scs[0], seeds=seeds, scenarios=scs)
     assert world.varying == {"reciprocity": ("share",), "iteration": ("continuation",),
                              "regime": ("monitoring",), "epistemic": ("reach",), "power": ("hegemon_share",)}
+    for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
+        _same(res, sc.run(seed=seed))
+
+
+@pytest.mark.parametrize("case", ["plain", "regime_choice", "linkage"])
+def test_selection_intensity_and_mutation_vary_within_one_batch(case):
+    # a sweep over the evolutionary parameters: points that differ in them share batches;
+    # mutation 0 (no draws for it) beside mutation > 0, the regimes' and linkage's own
+    # imitation and mutation per run too
+    extra = {"plain": {}, "regime_choice": CASES["regime_choice"], "linkage": CASES["linkage"]}[case]
+    base = Scenario(**SMALL).with_params(extra)
+    scs = [base.with_params({"selection_intensity": s, "mutation": mu})
+           for s, mu in ((0.2, 0.0), (5.0, 0.05), (1.0, 0.2), (0.0, 0.0))]
+    seeds = [run_seed(8, i, 0) for i in range(len(scs))]
+    assert World(scs[0], seeds=seeds, scenarios=scs).varying == {None: ("selection_intensity", "mutation")}
     for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
         _same(res, sc.run(seed=seed))
 

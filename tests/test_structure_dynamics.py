@@ -81,6 +81,24 @@ def test_fermi_adoption_probability():
     assert abs(adopted - p) < 4 * np.sqrt(p * (1 - p) / n_trials)
 
 
+def test_fermi_takes_one_selection_intensity_per_state():
+    # the same numbers as one intensity where they agree; 0 is neutral drift (p = 1/2) whatever
+    # the payoffs; a negative or infinite intensity anywhere is refused, naming the field
+    payoffs, models = np.array([0.0, 3.0, 1.0, 2.0]), np.array([1, 0, 3, 2])
+    one = dynamics.fermi(payoffs, models, 2.0, np.random.default_rng(1))
+    each = dynamics.fermi(payoffs, models, np.full(4, 2.0), np.random.default_rng(1))
+    assert np.array_equal(one, each)
+    n = 40_000
+    s = np.repeat([0.0, 50.0], n)  # drift for the first half, near-certain adoption for the second
+    src = dynamics.fermi(np.zeros(2 * n), np.r_[np.arange(n, 2 * n), np.arange(n)], s, np.random.default_rng(2),
+                         model_payoffs=np.r_[np.full(n, 5.0), np.full(n, 1.0)])
+    assert abs(np.mean(src[:n] != np.arange(n)) - 0.5) < 4 * np.sqrt(0.25 / n)
+    assert np.all(src[n:] != np.arange(n, 2 * n))
+    for bad in (np.array([1.0, -0.5, 1.0, 1.0]), np.array([1.0, np.inf, 1.0, 1.0])):
+        with pytest.raises(ValueError, match="selection_intensity"):
+            dynamics.fermi(payoffs, models, bad, np.random.default_rng(0))
+
+
 def test_best_neighbour_copies_the_best_and_keeps_ties():
     net = st.ring(6)
     payoffs = np.array([5.0, 1.0, 2.0, 2.0, 0.0, 3.0])

@@ -55,23 +55,36 @@ def _revisers(n: int, revision_rate: float, rng: np.random.Generator) -> np.ndar
     return rng.random(n) < revision_rate
 
 
-def fermi(payoffs, models, selection_intensity: float, rng: np.random.Generator,
+def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
           revision_rate: float = 1.0, model_payoffs=None) -> np.ndarray:
     """Pairwise-comparison imitation; ``models[i]`` is state i's model this period.
 
     ``model_payoffs[i]``, if given, is the model's payoff *as state i sees it* (e.g. in a
-    misperceived game); by default it is ``payoffs[models[i]]``.
+    misperceived game); by default it is ``payoffs[models[i]]``. ``selection_intensity``:
+    one number, or one per state (runs of a batch whose points differ in it).
     """
     payoffs = np.asarray(payoffs, dtype=float)
-    s = check_real("selection_intensity", selection_intensity)
-    if s < 0:
-        raise ParameterError("selection_intensity", s, "a number >= 0")
+    s = _intensity(selection_intensity)
     check_probability("revision_rate", revision_rate)
     n = payoffs.shape[0]
     diff = (payoffs[models] if model_payoffs is None else np.asarray(model_payoffs, dtype=float)) - payoffs
     prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
     adopt = (rng.random(n) < prob) & _revisers(n, revision_rate, rng)
     return np.where(adopt, models, np.arange(n))
+
+
+def _intensity(selection_intensity):
+    """A selection intensity (>= 0): one number, or an array of them (one per state)."""
+    if np.ndim(selection_intensity) == 0:
+        s = check_real("selection_intensity", selection_intensity)
+        if s < 0:
+            raise ParameterError("selection_intensity", s, "a number >= 0")
+        return s
+    s = np.asarray(selection_intensity, dtype=float)
+    bad = ~(np.isfinite(s) & (s >= 0))
+    if bad.any():
+        raise ParameterError("selection_intensity", s[bad][0], "a finite number >= 0")
+    return s
 
 
 def _neighbour_of(i: int, indptr: np.ndarray, indices: np.ndarray, rng: np.random.Generator) -> int:

@@ -278,7 +278,7 @@ class Linkage(Mechanism):
         """The second-issue rule travels with the imitated strategy, then mutates on its own."""
         pop, n, rng = world.population, world.n, world.stream(self)
         second = ns.second[world.source]
-        mutant = rng.random(n) < world.scenario.mutation
+        mutant = rng.random(n) < world.by_state(world.param(None, "mutation"))
         drawn = rng.choice(pop.size, size=n, p=pop.kernel)
         ns.second = np.where(mutant, drawn, second)
 

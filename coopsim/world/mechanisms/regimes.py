@@ -194,10 +194,11 @@ class Regime(Mechanism):
         r = rng.integers(0, m - 1, size=n)
         other = r + (r >= np.arange(n) - offset) + offset
         diff = payoffs.judge[other] - payoffs.judge
-        prob = 0.5 * (1.0 + np.tanh(0.5 * sc.selection_intensity * diff))
+        s = world.by_state(world.param(None, "selection_intensity"))  # per state when it differs between runs
+        prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))
         adopt = (rng.random(n) < sc.revision_rate) & (rng.random(n) < prob) & payoffs.played & payoffs.played[other]
         member = np.where(adopt, ns.member[other], ns.member)
-        explore = rng.random(n) < sc.mutation
+        explore = rng.random(n) < world.by_state(world.param(None, "mutation"))
         member[explore] = rng.random_where(explore) < 0.5
         ns.member = member
 

@@ -31,6 +31,7 @@ class Fermi(UpdateRule):
             own, model = payoffs.seen(everyone, everyone), payoffs.seen(everyone, models)
         else:
             own, model = payoffs.judge, payoffs.judge[models]
-        src = dynamics.fermi(own, models, sc.selection_intensity, rng, sc.revision_rate, model_payoffs=model)
+        s = world.by_state(world.param(None, "selection_intensity"))  # per state when it differs between runs
+        src = dynamics.fermi(own, models, s, rng, sc.revision_rate, model_payoffs=model)
         played = payoffs.played
         return np.where(played & played[src], src, np.arange(n))
