@@ -26,6 +26,7 @@ def _variants(base: Scenario) -> list[dict]:
     points = [{"threshold": t} for t in (0.7, 0.5, 0.9)]
     trials = {"selection_intensity": (1.0, 0.2, 5.0),
               "mutation": (0.01, 0.0, 0.05),  # a run without mutation draws nothing for it
+              "revision_rate": (0.1, 1.0, 0.5),  # nor a run where everyone revises
               "iteration.continuation": (0.6, 0.8, 0.95) if base.iteration.rounds is None else None,
               "reciprocity.share": (None, 0.3, 0.8),
               "regime.monitoring": (0.6, 0.2, 1.0) if base.regime.is_active else None,
@@ -80,17 +81,18 @@ def test_milner_s_parameters_all_vary_within_one_batch():
         _same(res, sc.run(seed=seed))
 
 
-@pytest.mark.parametrize("case", ["plain", "regime_choice", "linkage"])
-def test_selection_intensity_and_mutation_vary_within_one_batch(case):
-    # a sweep over the evolutionary parameters: points that differ in them share batches;
-    # mutation 0 (no draws for it) beside mutation > 0, the regimes' and linkage's own
-    # imitation and mutation per run too
-    extra = {"plain": {}, "regime_choice": CASES["regime_choice"], "linkage": CASES["linkage"]}[case]
+@pytest.mark.parametrize("case", ["plain", "regime_choice", "linkage", "ring_best_neighbour"])
+def test_the_evolutionary_parameters_vary_within_one_batch(case):
+    # a sweep over selection, mutation and revision: points that differ in them share
+    # batches; mutation 0 and revision rate 1 (no draws for them) beside draws, the
+    # regime's and linkage's own imitation and mutation, best-neighbour revision, per run too
+    extra = {"plain": {}}.get(case, CASES.get(case))
     base = Scenario(**SMALL).with_params(extra)
-    scs = [base.with_params({"selection_intensity": s, "mutation": mu})
-           for s, mu in ((0.2, 0.0), (5.0, 0.05), (1.0, 0.2), (0.0, 0.0))]
+    scs = [base.with_params({"selection_intensity": s, "mutation": mu, "revision_rate": q})
+           for s, mu, q in ((0.2, 0.0, 1.0), (5.0, 0.05, 0.3), (1.0, 0.2, 1.0), (0.0, 0.0, 0.05))]
     seeds = [run_seed(8, i, 0) for i in range(len(scs))]
-    assert World(scs[0], seeds=seeds, scenarios=scs).varying == {None: ("selection_intensity", "mutation")}
+    assert World(scs[0], seeds=seeds, scenarios=scs).varying == {None: ("selection_intensity", "mutation",
+                                                                        "revision_rate")}
     for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
         _same(res, sc.run(seed=seed))
 

@@ -99,6 +99,24 @@ def test_fermi_takes_one_selection_intensity_per_state():
             dynamics.fermi(payoffs, models, bad, np.random.default_rng(0))
 
 
+def test_one_revision_rate_per_state():
+    # rate 1 revises without drawing; below 1, a state revises with its own rate; the
+    # states that draw take the next numbers in order; a rate outside [0, 1] is refused
+    rate = np.repeat([1.0, 0.25, 0.0], 30_000)
+    out = dynamics._revisers(rate.size, rate, np.random.default_rng(3))
+    assert out[:30_000].all() and not out[60_000:].any()
+    assert abs(out[30_000:60_000].mean() - 0.25) < 4 * np.sqrt(0.25 * 0.75 / 30_000)
+    u = np.random.default_rng(3).random(60_000)  # the 60,000 states below 1, in order
+    assert np.array_equal(out[30_000:], u < rate[30_000:])
+    net = st.ring(6)
+    pay = np.array([5.0, 1.0, 2.0, 2.0, 0.0, 3.0])
+    assert np.array_equal(dynamics.best_neighbour(pay, net.neighbours_csr, np.random.default_rng(0), np.ones(6)),
+                          dynamics.best_neighbour(pay, net.neighbours_csr, np.random.default_rng(0), 1.0))
+    for bad in (np.array([0.5, 1.5]), np.array([np.nan, 0.5])):
+        with pytest.raises(ValueError, match="revision_rate"):
+            dynamics.fermi(np.zeros(2), np.array([1, 0]), 1.0, np.random.default_rng(0), bad)
+
+
 def test_best_neighbour_copies_the_best_and_keeps_ties():
     net = st.ring(6)
     payoffs = np.array([5.0, 1.0, 2.0, 2.0, 0.0, 3.0])

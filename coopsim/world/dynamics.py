@@ -49,10 +49,33 @@ def fitness(payoffs: np.ndarray, selection_intensity: float, kind: str = "linear
     return f
 
 
-def _revisers(n: int, revision_rate: float, rng: np.random.Generator) -> np.ndarray:
-    if revision_rate >= 1.0:
-        return np.ones(n, dtype=bool)
-    return rng.random(n) < revision_rate
+def _revisers(n: int, revision_rate, rng: np.random.Generator) -> np.ndarray:
+    """Who revises: everyone when the rate is 1 (no draws), else those whose uniform number
+    falls below it. With one rate per state (runs of a batch whose points differ in it) only
+    the states whose rate is below 1 draw — their runs' numbers, as each run alone
+    (:meth:`~coopsim.world.batch.Streams.random_where`)."""
+    if np.ndim(revision_rate) == 0:
+        if revision_rate >= 1.0:
+            return np.ones(n, dtype=bool)
+        return rng.random(n) < revision_rate
+    rate = np.asarray(revision_rate, dtype=float)
+    draws = rate < 1.0
+    out = np.ones(n, dtype=bool)
+    if draws.any():
+        u = rng.random_where(draws) if hasattr(rng, "random_where") else rng.random(int(draws.sum()))
+        out[draws] = u < rate[draws]
+    return out
+
+
+def _rate(revision_rate):
+    """A revision rate: one probability, or an array of them (one per state)."""
+    if np.ndim(revision_rate) == 0:
+        return check_probability("revision_rate", revision_rate)
+    rate = np.asarray(revision_rate, dtype=float)
+    bad = ~((rate >= 0) & (rate <= 1))  # NaN fails both
+    if bad.any():
+        raise ParameterError("revision_rate", rate[bad][0], "a probability in [0, 1]")
+    return rate
 
 
 def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
@@ -60,12 +83,13 @@ def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
     """Pairwise-comparison imitation; ``models[i]`` is state i's model this period.
 
     ``model_payoffs[i]``, if given, is the model's payoff *as state i sees it* (e.g. in a
-    misperceived game); by default it is ``payoffs[models[i]]``. ``selection_intensity``:
-    one number, or one per state (runs of a batch whose points differ in it).
+    misperceived game); by default it is ``payoffs[models[i]]``. ``selection_intensity``
+    and ``revision_rate``: one number, or one per state (runs of a batch whose points
+    differ in it).
     """
     payoffs = np.asarray(payoffs, dtype=float)
     s = _intensity(selection_intensity)
-    check_probability("revision_rate", revision_rate)
+    revision_rate = _rate(revision_rate)
     n = payoffs.shape[0]
     diff = (payoffs[models] if model_payoffs is None else np.asarray(model_payoffs, dtype=float)) - payoffs
     prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
@@ -134,7 +158,7 @@ def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate:
     """Copy the best-scoring state among oneself and one's neighbours (Nowak & May 1992).
 
     Synchronous when ``revision_rate == 1``; otherwise each state revises with that
-    probability (asynchronous in the limit of small rates). Ties keep one's own strategy;
+    probability (asynchronous in the limit of small rates; one rate per state allowed). Ties keep one's own strategy;
     among equally good neighbours, the first in CSR order is copied. ``table``, optional:
     the :class:`~coopsim.world.neighbours.RegularNeighbours` of a regular graph, built
     once by callers that revise every period.
@@ -142,7 +166,7 @@ def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate:
     from .neighbours import RegularNeighbours, regular_columns
 
     payoffs = np.asarray(payoffs, dtype=float)
-    check_probability("revision_rate", revision_rate)
+    revision_rate = _rate(revision_rate)
     indptr, indices = neighbours
     n = payoffs.shape[0]
     if table is None:

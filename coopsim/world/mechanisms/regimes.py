@@ -189,14 +189,15 @@ class Regime(Mechanism):
     def adapt(self, world, ns, payoffs) -> None:
         if not self.membership_choice:
             return
-        sc, n, rng = world.scenario, world.n, world.stream(self)
+        n, rng = world.n, world.stream(self)
         m, offset = world.n_states, world.offset  # a random other state of the same run
         r = rng.integers(0, m - 1, size=n)
         other = r + (r >= np.arange(n) - offset) + offset
         diff = payoffs.judge[other] - payoffs.judge
         s = world.by_state(world.param(None, "selection_intensity"))  # per state when it differs between runs
         prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))
-        adopt = (rng.random(n) < sc.revision_rate) & (rng.random(n) < prob) & payoffs.played & payoffs.played[other]
+        rate = world.by_state(world.param(None, "revision_rate"))
+        adopt = (rng.random(n) < rate) & (rng.random(n) < prob) & payoffs.played & payoffs.played[other]
         member = np.where(adopt, ns.member[other], ns.member)
         explore = rng.random(n) < world.by_state(world.param(None, "mutation"))
         member[explore] = rng.random_where(explore) < 0.5

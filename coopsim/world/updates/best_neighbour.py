@@ -25,5 +25,5 @@ class BestNeighbour(UpdateRule):
 
     def revise(self, world, payoffs) -> np.ndarray:
         judge = np.where(payoffs.played, payoffs.judge, -np.inf)
-        return dynamics.best_neighbour(judge, world.neighbours, world.rng, world.scenario.revision_rate,
-                                       table=world.neighbour_table)
+        rate = world.by_state(world.param(None, "revision_rate"))  # per state when it differs between runs
+        return dynamics.best_neighbour(judge, world.neighbours, world.rng, rate, table=world.neighbour_table)

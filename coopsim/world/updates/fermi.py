@@ -24,14 +24,14 @@ class Fermi(UpdateRule):
     LOCKSTEP = True
 
     def revise(self, world, payoffs) -> np.ndarray:
-        sc, rng, n = world.scenario, world.rng, world.n
+        rng, n = world.rng, world.n
         models = world.structure.models(rng)
         if payoffs.perceived:
             everyone = np.arange(n)
             own, model = payoffs.seen(everyone, everyone), payoffs.seen(everyone, models)
         else:
             own, model = payoffs.judge, payoffs.judge[models]
-        s = world.by_state(world.param(None, "selection_intensity"))  # per state when it differs between runs
-        src = dynamics.fermi(own, models, s, rng, sc.revision_rate, model_payoffs=model)
+        s, rate = (world.by_state(world.param(None, name)) for name in ("selection_intensity", "revision_rate"))
+        src = dynamics.fermi(own, models, s, rng, rate, model_payoffs=model)  # per state when they differ between runs
         played = payoffs.played
         return np.where(played & played[src], src, np.arange(n))
