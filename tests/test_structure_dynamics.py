@@ -115,6 +115,12 @@ def test_one_revision_rate_per_state():
     for bad in (np.array([0.5, 1.5]), np.array([np.nan, 0.5])):
         with pytest.raises(ValueError, match="revision_rate"):
             dynamics.fermi(np.zeros(2), np.array([1, 0]), 1.0, np.random.default_rng(0), bad)
+    # mutation: the mirror image — rate 0 explores without drawing, the others draw in order
+    mu = np.repeat([0.0, 0.3], 1000)
+    assert np.array_equal(dynamics.mutate(mu.size, mu, np.random.default_rng(4)),
+                          np.r_[np.zeros(1000, dtype=bool), np.random.default_rng(4).random(1000) < 0.3])
+    with pytest.raises(ValueError, match="mutation"):
+        dynamics.mutate(2, np.array([0.1, -0.1]), np.random.default_rng(0))
 
 
 def test_best_neighbour_copies_the_best_and_keeps_ties():

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import ParameterError, check_choice, check_probability, check_real
+from .._validation import ParameterError, check_choice, check_probabilities, check_probability, check_real
 
 __all__ = ["UPDATE_RULES", "fitness", "fermi", "moran_bd", "moran_db", "best_neighbour", "mutate"]
 
@@ -51,31 +51,28 @@ def fitness(payoffs: np.ndarray, selection_intensity: float, kind: str = "linear
 
 def _revisers(n: int, revision_rate, rng: np.random.Generator) -> np.ndarray:
     """Who revises: everyone when the rate is 1 (no draws), else those whose uniform number
-    falls below it. With one rate per state (runs of a batch whose points differ in it) only
-    the states whose rate is below 1 draw — their runs' numbers, as each run alone
-    (:meth:`~coopsim.world.batch.Streams.random_where`)."""
+    falls below it; with one rate per state, only the states whose rate is below 1 draw."""
     if np.ndim(revision_rate) == 0:
         if revision_rate >= 1.0:
             return np.ones(n, dtype=bool)
         return rng.random(n) < revision_rate
-    rate = np.asarray(revision_rate, dtype=float)
-    draws = rate < 1.0
-    out = np.ones(n, dtype=bool)
+    return _below(revision_rate, revision_rate < 1.0, rng, True)
+
+
+def _below(p: np.ndarray, draws: np.ndarray, rng, fill: bool) -> np.ndarray:
+    """``u < p`` for the states in ``draws``, ``fill`` elsewhere: one uniform number per
+    drawing state — its run's next, as each run alone (``Streams.random_where``, runs of a
+    batch whose points differ in ``p``), or a generator's next ones in order."""
+    out = np.full(p.shape[0], fill)
     if draws.any():
         u = rng.random_where(draws) if hasattr(rng, "random_where") else rng.random(int(draws.sum()))
-        out[draws] = u < rate[draws]
+        out[draws] = u < p[draws]
     return out
 
 
-def _rate(revision_rate):
-    """A revision rate: one probability, or an array of them (one per state)."""
-    if np.ndim(revision_rate) == 0:
-        return check_probability("revision_rate", revision_rate)
-    rate = np.asarray(revision_rate, dtype=float)
-    bad = ~((rate >= 0) & (rate <= 1))  # NaN fails both
-    if bad.any():
-        raise ParameterError("revision_rate", rate[bad][0], "a probability in [0, 1]")
-    return rate
+def _probability(name: str, value, n: int):
+    """One probability, or one per state (``n`` of them)."""
+    return check_probability(name, value) if np.ndim(value) == 0 else check_probabilities(name, value, length=n)
 
 
 def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
@@ -89,8 +86,8 @@ def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
     """
     payoffs = np.asarray(payoffs, dtype=float)
     s = _intensity(selection_intensity)
-    revision_rate = _rate(revision_rate)
     n = payoffs.shape[0]
+    revision_rate = _probability("revision_rate", revision_rate, n)
     diff = (payoffs[models] if model_payoffs is None else np.asarray(model_payoffs, dtype=float)) - payoffs
     prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
     adopt = (rng.random(n) < prob) & _revisers(n, revision_rate, rng)
@@ -166,9 +163,9 @@ def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate:
     from .neighbours import RegularNeighbours, regular_columns
 
     payoffs = np.asarray(payoffs, dtype=float)
-    revision_rate = _rate(revision_rate)
     indptr, indices = neighbours
     n = payoffs.shape[0]
+    revision_rate = _probability("revision_rate", revision_rate, n)
     if table is None:
         columns = regular_columns(neighbours)
         table = None if columns is None else RegularNeighbours(columns)
@@ -193,9 +190,10 @@ def best_neighbour(payoffs, neighbours, rng: np.random.Generator, revision_rate:
     return np.where(change, best, np.arange(n))
 
 
-def mutate(n: int, mutation: float, rng: np.random.Generator) -> np.ndarray:
-    """Boolean mask of the states that explore (draw a random strategy) this period."""
-    mu = check_probability("mutation", mutation)
-    if mu == 0.0:
-        return np.zeros(n, dtype=bool)
-    return rng.random(n) < mu
+def mutate(n: int, mutation, rng: np.random.Generator) -> np.ndarray:
+    """Boolean mask of the states that explore (draw a random strategy) this period; with
+    one rate per state, only the states whose rate is above 0 draw."""
+    mu = _probability("mutation", mutation, n)
+    if np.ndim(mu) == 0:
+        return np.zeros(n, dtype=bool) if mu == 0.0 else rng.random(n) < mu
+    return _below(mu, mu > 0.0, rng, False)

@@ -441,13 +441,7 @@ def _mutate(world) -> None:
     from . import dynamics
 
     pop, n = world.population, world.n
-    mu = world.param(None, "mutation")
-    if np.ndim(mu) == 0:
-        mut = dynamics.mutate(n, mu, world.rng)
-    else:  # it differs between runs: a run with mutation > 0 draws one number per state, as alone; others none
-        draws = world.by_state(mu > 0)
-        mut = np.zeros(n, dtype=bool)
-        mut[draws] = world.rng.random_where(draws) < world.by_state(mu)[draws]
+    mut = dynamics.mutate(n, world.by_state(world.param(None, "mutation")), world.rng)  # per state if it varies
     if not mut.any():
         return
     if not pop.continuous:
