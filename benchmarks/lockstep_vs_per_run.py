@@ -15,6 +15,14 @@ speed can change by a third within one benchmark); the column "scaled" is the me
 rounds of each sweep divided by the factor measured beside it — an estimate of the time on
 that machine, printed beside the measured one.
 
+A second, closer yardstick: the very command the issue measured on that machine, with the
+code it measured — ``coopsim run experiments/h4_regimes.toml --workers 2`` with coopsim 0.1
+(commit 145cbe3): 27-28 s there. ``--reference DIR`` (a checkout of 0.1: ``git worktree
+add DIR 145cbe3``) times that command just before each sweep; the column "scaled (0.1)" is
+the median over rounds of each sweep x 28 s / that command's time here (28 s, the upper
+end: the estimate errs on the slow side). It is a sweep of small numpy arrays on 2 workers,
+as today's are, where the lattice script is a few large arrays.
+
     python benchmarks/lockstep_vs_per_run.py                      # h1 ... h6
     python benchmarks/lockstep_vs_per_run.py --quick              # their --quick versions
     python benchmarks/lockstep_vs_per_run.py --files milner.toml --sweep-only  # any files in experiments/
@@ -23,6 +31,8 @@ that machine, printed beside the measured one.
     python benchmarks/lockstep_vs_per_run.py --skip-per-run --before /tmp/before
     python benchmarks/lockstep_vs_per_run.py --files h2_actors.toml --sweep-only --skip-per-run --rounds 5
     python benchmarks/lockstep_vs_per_run.py --files benchmarks/evolution_sweep.toml --sweep-only --skip-per-run
+    git worktree add /tmp/coopsim-0.1 145cbe3     # the code issue 13 measured
+    python benchmarks/lockstep_vs_per_run.py --sweep-only --skip-per-run --rounds 3 --reference /tmp/coopsim-0.1
 
 ``--files`` names files in experiments/, or paths to other experiment files (the sweep over
 selection intensity and mutation rate in benchmarks/, whose points differ only in per-run
@@ -48,6 +58,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HYPOTHESES = ["h1_reciprocity.toml", "h2_actors.toml", "h3_iteration.toml", "h4_regimes.toml",
               "h5_epistemic.toml", "h6_power.toml"]
 GOALS = {name: 5.0 for name in HYPOTHESES} | {"milner.toml": 60.0}
+#: issue 13: ``coopsim run experiments/h4_regimes.toml --workers 2`` took 27-28 s with coopsim 0.1
+#: on the machine its goals were set on (the upper end: scaled times err on the slow side)
+REFERENCE_COMMAND_SECONDS = 28.0
 
 
 SWEEP = """
@@ -100,6 +113,22 @@ def timed_run(file: str, mode: str, quick: bool, workers: int, command: bool = T
     return sweep, total, runs
 
 
+def reference_time(checkout: str, workers: int) -> float:
+    """Seconds of ``coopsim run experiments/h4_regimes.toml --workers`` ``workers`` with the
+    coopsim in ``checkout`` (0.1, the code issue 13 measured), in its own folder."""
+    cwd = Path(checkout).resolve()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COOPSIM_")} | {"PYTHONPATH": str(cwd)}
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "coopsim", "run", "experiments/h4_regimes.toml", "--workers", str(workers),
+               "--output", tmp + "/ref"]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
+        seconds = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"reference {cwd}: {proc.stderr.strip()}")
+    return seconds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", nargs="*", default=HYPOTHESES, help="experiment files in experiments/, or paths")
@@ -110,6 +139,9 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1, help="sweeps per way, taking turns (median shown)")
     ap.add_argument("--before", metavar="DIR", help="a checkout of an earlier coopsim (git worktree add DIR REV): "
                     "its sweep is timed too, by default, side by side (its numbers may differ)")
+    ap.add_argument("--reference", metavar="DIR", help="a checkout of coopsim 0.1 (git worktree add DIR 145cbe3): "
+                    "its h4_regimes.toml command, which took 27-28 s where the goals were set, is timed before "
+                    "each sweep and scales it")
     args = ap.parse_args()
     import statistics
 
@@ -124,21 +156,26 @@ def main() -> None:
           f"{factor:.2f}x that one's time; 'scaled' = each sweep / the yardstick's factor timed just before it, "
           "median over rounds (an estimate)", flush=True)
     print(f"{'experiment':<26} {'runs':>6} | {'sweep: per run':>14} {'points apart':>12} {'together':>9} "
-          f"{'ratio':>6} {'goal':>9} {'scaled':>12}" + (f" {'fastest':>8}" if args.rounds > 1 else "")
+          f"{'ratio':>6} {'goal':>9} {'scaled':>12}" + (f" {'scaled (0.1)':>13}" if args.reference else "")
+          + (f" {'fastest':>8}" if args.rounds > 1 else "")
           + f" | {'command: per run':>16} {'together':>9} | same numbers"
           + (" | before: sweep  ratio" if args.before else ""))
     for file in args.files:
         command = not args.sweep_only
         s_single, c_single, a = ((nan, nan, None) if args.skip_per_run
                                  else timed_run(file, "per_run", args.quick, args.workers, command))
-        apart, lock, before, scaled_runs = [], [], [], []
+        apart, lock, before, scaled_runs, by_reference, references = [], [], [], [], [], []
         for i in range(args.rounds):  # taking turns, so that a change of the machine's speed touches all
             s, _, b = timed_run(file, "points_apart", args.quick, args.workers, False)
             apart.append(s)
+            if args.reference:
+                references.append(reference_time(args.reference, args.workers))
             near = machine_factor(rounds=2)[1]  # the yardstick just before the sweep it scales
             s, c_run, c_tab = timed_run(file, "together", args.quick, args.workers, command and i == 0)
             lock.append(s)
             scaled_runs.append(s / near)
+            if args.reference:
+                by_reference.append(s * REFERENCE_COMMAND_SECONDS / references[-1])
             if i == 0:
                 c_lock, c = c_run, c_tab
             elif not c_tab.equals(c):
@@ -158,9 +195,14 @@ def main() -> None:
         verdict = "" if goal is None else (f"{goal:>4.0f}s" + (" ok" if s_lock < goal else " over"))
         s_scaled = statistics.median(scaled_runs)
         scaled = "" if goal is None else f"{s_scaled:.1f}s" + (" ok" if s_scaled < goal else " over")
+        if args.reference:
+            s_ref = statistics.median(by_reference)
+            scaled += f" {s_ref:>8.1f}s" + ("" if goal is None else (" ok" if s_ref < goal else " over"))
+            print(f"  {file}: coopsim 0.1's h4_regimes.toml command here "
+                  + ", ".join(f"{t:.1f} s" for t in references) + f" (28 s there)", flush=True)
         base = s_apart if args.skip_per_run else s_single
         print(f"{Path(file).name + (' --quick' if args.quick else ''):<26} {len(c):>6} | {s_single:>13.1f}s {s_apart:>11.1f}s "
-              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>12}"
+              f"{s_lock:>8.1f}s {base / s_lock:>5.1f}x {verdict:>9} {scaled:>{12 + 14 * bool(args.reference)}}"
               + (f" {min(lock):>7.1f}s" if args.rounds > 1 else "")
               + f" | {c_single:>15.1f}s {c_lock:>8.1f}s | {same}"
               + (f" | {s_before:>12.1f}s {s_before / s_lock:>5.1f}x" if args.before else ""), flush=True)
