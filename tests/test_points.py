@@ -18,7 +18,7 @@ from coopsim.world.scenario import Scenario
 from test_lockstep import CASES, SMALL, _same
 
 #: cases whose mechanisms read a per-run parameter as one number: their mixed batches refuse
-REFUSED = {"linkage": "iteration.continuation"}
+REFUSED = {"linkage": "iteration.continuation|noise"}  # linkage values its two issues with one noise
 
 
 def _variants(base: Scenario) -> list[dict]:
@@ -27,6 +27,7 @@ def _variants(base: Scenario) -> list[dict]:
     trials = {"selection_intensity": (1.0, 0.2, 5.0),
               "mutation": (0.01, 0.0, 0.05),  # a run without mutation draws nothing for it
               "revision_rate": (0.1, 1.0, 0.5),  # nor a run where everyone revises
+              "noise": (0.01, 0.0, 0.05),  # a deterministic run of the group engine beside stochastic ones
               "iteration.continuation": (0.6, 0.8, 0.95) if base.iteration.rounds is None else None,
               "reciprocity.share": (None, 0.3, 0.8),
               "regime.monitoring": (0.6, 0.2, 1.0) if base.regime.is_active else None,
@@ -97,6 +98,22 @@ def test_the_evolutionary_parameters_vary_within_one_batch(case):
         _same(res, sc.run(seed=seed))
 
 
+@pytest.mark.parametrize("case", ["exact", "exact_rounds", "lattice", "machines_exact", "reactive_exact", "default",
+                                  "machines", "public_goods", "public_goods_deterministic"])
+def test_the_noise_varies_within_one_batch(case):
+    # a sweep over implementation noise alone (one match length law): the exact engine's
+    # tables, one per noise value (also on a lattice and for machines), each encounter's own
+    # noise in the exact chains of continuous strategies, the sampled engines, the group
+    # engine with a noiseless (deterministic) run beside noisy ones
+    extra = {"exact_rounds": {"engine": "exact", "iteration.rounds": 6}}.get(case, CASES.get(case))
+    base = Scenario(**SMALL).with_params(extra)
+    scs = [base.with_params({"noise": e}) for e in (0.02, 0.0, 0.1, 0.02)]
+    seeds = [run_seed(5, i, 0) for i in range(len(scs))]
+    assert World(scs[0], seeds=seeds, scenarios=scs).varying == {None: ("noise",)}
+    for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
+        _same(res, sc.run(seed=seed))
+
+
 @pytest.mark.parametrize("engine", ["exact", "sampled"])
 def test_bargaining_stakes_and_continuation_vary_within_one_batch(engine):
     # bargaining.toml's grid: each run's concession and delay from its own stakes and w
@@ -117,11 +134,12 @@ def test_the_batch_key_keeps_apart_what_is_not_per_run():
     base = Scenario(**SMALL, regime={"membership": 0.5, "monitoring": 0.5})
     assert batch_key(base.with_params({"regime.monitoring": 0.1})) == batch_key(base)
     assert batch_key(base.with_params({"threshold": 0.5, "iteration.continuation": 0.5})) == batch_key(base)
-    assert batch_key(base.with_params({"noise": 0.0})) != batch_key(base)  # not a per-run parameter
+    assert batch_key(base.with_params({"noise": 0.0, "mutation": 0.1})) == batch_key(base)
+    assert batch_key(base.with_params({"window": 5})) != batch_key(base)  # not a per-run parameter
     assert batch_key(base.with_params({"regime.sanction": 0.2})) != batch_key(base)
     assert batch_key(base.with_params({"regime.monitoring": 0.0})) != batch_key(base)  # the regime turns off
     with pytest.raises(ValueError, match="more than per-run parameters"):
-        simulate_points([base, base.with_params({"noise": 0.0})], [1, 2])
+        simulate_points([base, base.with_params({"regime.sanction": 0.2})], [1, 2])
 
 
 @pytest.mark.parametrize("use", [lambda v: v < 0.5, lambda v: float(v), lambda v: np.random.default_rng(0).random(3) < v,

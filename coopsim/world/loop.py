@@ -208,14 +208,15 @@ def _play(world, sides) -> Play:
     if world.is_group:
         from ..engine.rounds import play_group_tables
 
-        folded, paytab, turns, w = world.group_tables
+        folded, paytab, turns, w, shift = world.group_tables
         if turns is not None:
             lengths = np.full(E, turns, dtype=np.int64)
         elif np.ndim(w) == 0:  # each run's geometric lengths
             lengths = rng.geometric(1.0 - float(w), size=E)
         else:  # continuation differs between runs: each run with its own
             lengths = rng.geometric(1.0 - world.by_encounter(np.asarray(w, dtype=float), E))
-        g = play_group_tables(folded, lengths, paytab, rng.gens, index=sides.code)  # O(groups x size) memory
+        index = sides.code if shift is None else sides.code + world.by_encounter(shift, E)[:, None]  # its noise's
+        g = play_group_tables(folded, lengths, paytab, rng.gens, index=index)  # O(groups x size) memory
         return Play(sides, g.cooperation, g.payoff, lengths.astype(float))
     if world.dist_table is not None:  # every pair of variants valued once per run: gather
         per_table, base_table, coop_table = world.pair_tables
@@ -233,13 +234,13 @@ def _play(world, sides) -> Play:
     if world.population.machines is None and sc.engine == "exact":
         from ..engine import exact
 
-        w = world.param(it, "continuation")
+        w, nz = world.param(it, "continuation"), world.by_encounter(world.param(None, "noise"), E)
         if np.ndim(w) == 0:
-            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, rounds=it.rounds, noise=sc.noise)
+            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, rounds=it.rounds, noise=nz)
             length = np.full(E, it.expected_rounds)
         else:  # each encounter with its run's continuation
             w = world.by_encounter(w, E)
-            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, noise=sc.noise)
+            dist = exact.state_distribution(rows[:, 0], rows[:, 1], continuation=w, noise=nz)
             length = 1.0 / (1.0 - w)
         counts = dist * length[:, None]
     else:  # sampled: each run plays its own encounters with its own stream
@@ -251,9 +252,9 @@ def _play(world, sides) -> Play:
             pairs = lambda r: (list(vm[sides.code[r * m:(r + 1) * m, 0]]), list(vm[sides.code[r * m:(r + 1) * m, 1]]))
         else:
             pairs = lambda r: (rows[r * m:(r + 1) * m, 0], rows[r * m:(r + 1) * m, 1])
-        w = world.param(it, "continuation")
-        parts = [sampled.play(*pairs(r), world.game, turns=it.rounds,
-                              continuation=w if np.ndim(w) == 0 else float(w[r]), noise=sc.noise, seed=g)
+        w, nz = world.param(it, "continuation"), world.param(None, "noise")
+        parts = [sampled.play(*pairs(r), world.game, turns=it.rounds, continuation=w if np.ndim(w) == 0 else float(w[r]),
+                              noise=nz if np.ndim(nz) == 0 else float(nz[r]), seed=g)
                  for r, g in enumerate(rng.gens)]
         counts = np.concatenate([np.asarray(x.states, dtype=float) for x in parts])
         length = np.concatenate([np.asarray(x.lengths, dtype=float) for x in parts])

@@ -4,8 +4,8 @@ Points of a design that share every array shape — the same states, structure, 
 game, update rule, engine and active mechanisms — can advance together as one batch
 (:mod:`coopsim.world.batch`), each run with its own scenario. Only *per-run parameters*
 may differ: the few the world loop reads per run (:data:`PER_RUN`: the outcome
-threshold, the selection intensity, the mutation and revision rates; the continuation
-probability and the kernel's parameters) and those a mechanism
+threshold, the selection intensity, the mutation and revision rates, the implementation
+noise; the continuation probability and the kernel's parameters) and those a mechanism
 lists in its ``PER_RUN`` and reads with :meth:`coopsim.world.loop.World.param`. Everything
 else is part of the batch's key (:func:`batch_key`): points with different keys never
 share a batch.
@@ -26,7 +26,7 @@ import dataclasses
 __all__ = ["PER_RUN", "Varying", "VaryingParameterError", "batch_key", "shared_scenario", "varying_fields"]
 
 #: per-run parameters of the scenario itself (top level) and of sections without hooks
-PER_RUN = ("threshold", "selection_intensity", "mutation", "revision_rate")
+PER_RUN = ("threshold", "selection_intensity", "mutation", "revision_rate", "noise")
 
 
 class VaryingParameterError(RuntimeError):

@@ -49,20 +49,25 @@ def prepare_variants(world) -> None:
 
         V = world.variant_rows.shape[0]
         P, Q = np.repeat(world.variant_rows, V, axis=0), np.tile(world.variant_rows, (V, 1))
-        _exact_tables(world, V, lambda **length: exact.state_distribution(P, Q, noise=sc.noise, **length))
+        _exact_tables(world, V, lambda **law: exact.state_distribution(P, Q, **law))
     if world.is_group:
         # the variants' tables with noise folded in, the payoff lookup and the length law,
         # prepared once: each period then calls the group engine's core without revalidating
         from ..engine import rounds
 
-        nz = float(sc.noise)
-        folded = np.ascontiguousarray(nz + (1 - 2 * nz) * world.variant_rows, dtype=np.float32)
+        nz = world.param(None, "noise")  # one number, or one per run: a block of tables per value
+        values, shift = (np.array([nz]), None) if np.ndim(nz) == 0 else np.unique(nz, return_inverse=True)
+        rows = world.variant_rows
+        folded = np.ascontiguousarray(np.concatenate([float(e) + (1 - 2 * float(e)) * rows for e in values]),
+                                      dtype=np.float32)
         w = world.param(sc.iteration, "continuation")  # one number, or one per run
         if np.ndim(w) == 0:
             turns, w = rounds.length_spec(sc.iteration.rounds, w)
         else:  # geometric lengths, each run's own continuation (validated by each run's scenario)
             turns = None
-        world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w)
+        # shift: where each run's block of tables starts (None: one block)
+        world.group_tables = (folded, rounds.group_payoff_table(world.game, k), turns, w,
+                              None if shift is None else shift * rows.shape[0])
 
 
 def transforms_requested(world) -> list[str]:
@@ -92,23 +97,34 @@ def prepare_machines(world) -> None:
         V = len(world.variant_machines)
         P, Q = np.repeat(np.arange(V), V), np.tile(np.arange(V), V)
         P, Q = list(world.variant_machines[P]), list(world.variant_machines[Q])
-        _exact_tables(world, V, lambda **length: outcome_distribution(P, Q, noise=sc.noise, **length))
+        _exact_tables(world, V, lambda **law: outcome_distribution(P, Q, **law))
 
 
 def _exact_tables(world, V: int, distribution) -> None:
-    """The exact state distribution of every pair of variants (``distribution(continuation=,
-    rounds=)`` -> (V * V, 4)) and their pair tables; when the continuation differs between
-    the runs of a batch, one table per value and each run's table (``world.run_table``)."""
+    """The exact state distribution of every pair of variants (``distribution(noise=,
+    continuation=, rounds=)`` -> (V * V, 4)) and their pair tables; when the continuation
+    or the noise differs between the runs of a batch, one table per pair of values and
+    each run's table (``world.run_table``)."""
     it = world.scenario.iteration
-    w = world.param(it, "continuation")
-    if np.ndim(w) == 0:
-        world.dist_table = distribution(continuation=w, rounds=it.rounds).reshape(V, V, 4)
+    w, nz = world.param(it, "continuation"), world.param(None, "noise")
+    if np.ndim(w) == 0 and np.ndim(nz) == 0:
+        world.dist_table = distribution(noise=nz, continuation=w, rounds=it.rounds).reshape(V, V, 4)
         _pair_tables(world, it.expected_rounds)
         return
-    values, world.run_table = np.unique(w, return_inverse=True)
-    world.dist_table = np.stack([distribution(continuation=float(v)).reshape(V, V, 4) for v in values])
+    if np.ndim(w) == 0:  # one match length law, a table per noise value
+        values, world.run_table = np.unique(nz, return_inverse=True)
+        world.dist_table = np.stack([distribution(noise=float(e), continuation=w, rounds=it.rounds).reshape(V, V, 4)
+                                     for e in values])
+        world.run_rounds = np.full(world.runs, float(it.expected_rounds))
+        _pair_tables(world, it.expected_rounds)
+        return
+    laws = np.stack([w, np.broadcast_to(np.asarray(nz, dtype=float), w.shape)], axis=1)  # (runs, 2)
+    values, run_table = np.unique(laws, axis=0, return_inverse=True)
+    world.run_table = run_table.reshape(-1)
+    world.dist_table = np.stack([distribution(noise=float(e), continuation=float(c)).reshape(V, V, 4)
+                                 for c, e in values])
     world.run_rounds = 1.0 / (1.0 - w)
-    _pair_tables(world, (1.0 / (1.0 - values))[:, None, None, None])
+    _pair_tables(world, (1.0 / (1.0 - values[:, 0]))[:, None, None, None])
 
 
 def _pair_tables(world, L) -> None:
