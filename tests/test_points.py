@@ -17,10 +17,6 @@ from coopsim.world.scenario import Scenario
 
 from test_lockstep import CASES, SMALL, _same
 
-#: cases whose mechanisms read a per-run parameter as one number: their mixed batches refuse
-REFUSED = {"linkage": "iteration.continuation|noise"}  # linkage values its two issues with one noise
-
-
 def _variants(base: Scenario) -> list[dict]:
     """Three points of ``base`` that differ in every per-run parameter the case admits."""
     points = [{"threshold": t} for t in (0.7, 0.5, 0.9)]
@@ -55,10 +51,6 @@ def test_a_run_of_a_mixed_batch_equals_the_run_alone(case):
     points = _variants(base)
     scs = [base.with_params(p) for p in points]
     seeds = [run_seed(9, i, 0) for i in range(len(scs))]
-    if case in REFUSED:
-        with pytest.raises(VaryingParameterError, match=REFUSED[case]):
-            simulate_points(scs, seeds)
-        return
     world = World(scs[0], seeds=seeds, scenarios=scs)
     assert world.varying  # the batch mixes points
     for sc, seed, res in zip(scs, seeds, simulate_points(scs, seeds), strict=True):
@@ -99,13 +91,15 @@ def test_the_evolutionary_parameters_vary_within_one_batch(case):
 
 
 @pytest.mark.parametrize("case", ["exact", "exact_rounds", "lattice", "machines_exact", "reactive_exact", "default",
-                                  "machines", "public_goods", "public_goods_deterministic"])
+                                  "machines", "public_goods", "public_goods_deterministic", "linkage",
+                                  "linkage_rounds"])
 def test_the_noise_varies_within_one_batch(case):
     # a sweep over implementation noise alone (one match length law): the exact engine's
     # tables, one per noise value (also on a lattice and for machines), each encounter's own
     # noise in the exact chains of continuous strategies, the sampled engines, the group
     # engine with a noiseless (deterministic) run beside noisy ones
-    extra = {"exact_rounds": {"engine": "exact", "iteration.rounds": 6}}.get(case, CASES.get(case))
+    extra = {"exact_rounds": {"engine": "exact", "iteration.rounds": 6},
+             "linkage_rounds": {**CASES["linkage"], "iteration.rounds": 6}}.get(case, CASES.get(case))
     base = Scenario(**SMALL).with_params(extra)
     scs = [base.with_params({"noise": e}) for e in (0.02, 0.0, 0.1, 0.02)]
     seeds = [run_seed(5, i, 0) for i in range(len(scs))]

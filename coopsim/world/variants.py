@@ -8,7 +8,7 @@ import numpy as np
 
 from .perception import misperceive_group, misperceive_memory_one
 
-__all__ = ["prepare_variants", "prepare_machines", "transforms_requested"]
+__all__ = ["prepare_variants", "prepare_machines", "transforms_requested", "play_laws"]
 
 
 def prepare_variants(world) -> None:
@@ -100,31 +100,42 @@ def prepare_machines(world) -> None:
         _exact_tables(world, V, lambda **law: outcome_distribution(P, Q, **law))
 
 
+def play_laws(world):
+    """``(run_law, laws)``: the (continuation, noise) pairs of a batch's runs, sorted, and
+    each run's index among them (an array (runs,)); ``run_law`` is None when every run has
+    the same pair (then the one pair is the scenario's values, as read)."""
+    w, nz = world.param(world.scenario.iteration, "continuation"), world.param(None, "noise")
+    if np.ndim(w) == 0 and np.ndim(nz) == 0:
+        return None, [(w, nz)]
+    if np.ndim(w) == 0:  # one match length law (or fixed rounds), the noise per run
+        values, run_law = np.unique(nz, return_inverse=True)
+        return run_law.reshape(-1), [(w, float(e)) for e in values]
+    pairs = np.stack([w, np.broadcast_to(np.asarray(nz, dtype=float), np.shape(w))], axis=1)
+    values, run_law = np.unique(pairs, axis=0, return_inverse=True)
+    return run_law.reshape(-1), [(float(c), float(e)) for c, e in values]
+
+
 def _exact_tables(world, V: int, distribution) -> None:
     """The exact state distribution of every pair of variants (``distribution(noise=,
     continuation=, rounds=)`` -> (V * V, 4)) and their pair tables; when the continuation
-    or the noise differs between the runs of a batch, one table per pair of values and
-    each run's table (``world.run_table``)."""
+    or the noise differs between the runs of a batch, one table per pair of values
+    (:func:`play_laws`) and each run's table (``world.run_table``)."""
     it = world.scenario.iteration
-    w, nz = world.param(it, "continuation"), world.param(None, "noise")
-    if np.ndim(w) == 0 and np.ndim(nz) == 0:
-        world.dist_table = distribution(noise=nz, continuation=w, rounds=it.rounds).reshape(V, V, 4)
+    run_law, laws = play_laws(world)
+    world.dist_table = np.stack([distribution(noise=e, continuation=w, rounds=it.rounds).reshape(V, V, 4)
+                                 for w, e in laws])
+    if run_law is None:
+        world.dist_table = world.dist_table[0]
         _pair_tables(world, it.expected_rounds)
         return
-    if np.ndim(w) == 0:  # one match length law, a table per noise value
-        values, world.run_table = np.unique(nz, return_inverse=True)
-        world.dist_table = np.stack([distribution(noise=float(e), continuation=w, rounds=it.rounds).reshape(V, V, 4)
-                                     for e in values])
+    world.run_table = run_law
+    w = world.param(it, "continuation")
+    if np.ndim(w) == 0:  # one match length law: the same expected rounds in every table
         world.run_rounds = np.full(world.runs, float(it.expected_rounds))
         _pair_tables(world, it.expected_rounds)
-        return
-    laws = np.stack([w, np.broadcast_to(np.asarray(nz, dtype=float), w.shape)], axis=1)  # (runs, 2)
-    values, run_table = np.unique(laws, axis=0, return_inverse=True)
-    world.run_table = run_table.reshape(-1)
-    world.dist_table = np.stack([distribution(noise=float(e), continuation=float(c)).reshape(V, V, 4)
-                                 for c, e in values])
-    world.run_rounds = 1.0 / (1.0 - w)
-    _pair_tables(world, (1.0 / (1.0 - values[:, 0]))[:, None, None, None])
+    else:
+        world.run_rounds = 1.0 / (1.0 - w)
+        _pair_tables(world, np.array([1.0 / (1.0 - c) for c, _ in laws])[:, None, None, None])
 
 
 def _pair_tables(world, L) -> None:

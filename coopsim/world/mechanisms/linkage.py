@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..._validation import ParameterError, check_choice, check_positive, check_probability
+from ..variants import play_laws
 from .base import Mechanism
 
 __all__ = ["Linkage", "joint_distribution", "transition_matrices", "sample_joint"]
@@ -222,6 +223,7 @@ class Linkage(Mechanism):
         ns.game2 = self.game()
         ns.second = world.stream(self).choice(pop.size, size=world.n, p=pop.kernel)
         ns.keys, ns.vals = np.zeros(0, dtype=np.int64), np.zeros((0, 2, 4))
+        ns.run_law, ns.laws = play_laws(world)
 
     def _codes(self, world, ns, sides):
         """Each side's variant code in the main issue and in the second (same layer and overrides)."""
@@ -231,20 +233,28 @@ class Linkage(Mechanism):
         return code, np.where(base < m, ns.second[sides.enc], base) + layer * nb
 
     def _exact(self, world, ns, code1, code2) -> np.ndarray:
-        """(E, 2 issues, 4) occupancies per round, each distinct combination valued once per run."""
-        V = world.variant_rows.shape[0]
+        """(E, 2 issues, 4) occupancies per round, each distinct combination (and match
+        length law and noise, when they differ between runs) valued once per batch."""
+        V, D = world.variant_rows.shape[0], len(ns.laws)
         key = ((code1[:, 0].astype(np.int64) * V + code1[:, 1]) * V + code2[:, 0]) * V + code2[:, 1]
+        if ns.run_law is not None:  # each encounter with its run's continuation and noise
+            key = key * D + world.by_encounter(ns.run_law, key.shape[0])
         uniq, inv = np.unique(key, return_inverse=True)
         pos = np.searchsorted(ns.keys, uniq)
         known = (pos < ns.keys.size) & (ns.keys[np.minimum(pos, max(ns.keys.size - 1, 0))] == uniq) \
             if ns.keys.size else np.zeros(uniq.size, dtype=bool)
         new = uniq[~known]
         if new.size:
-            rows, it = world.variant_rows, world.scenario.iteration
-            c2c, c2f, c1c, c1f = new % V, new // V % V, new // V ** 2 % V, new // V ** 3
-            d = joint_distribution(rows[c1f], rows[c1c], rows[c2f], rows[c2c], strength=self.strength,
-                                   noise=world.scenario.noise, continuation=it.continuation,
-                                   rounds=it.rounds).reshape(-1, 4, 4)
+            rows, rounds = world.variant_rows, world.scenario.iteration.rounds
+            law, combo = new % D, new // D
+            c2c, c2f, c1c, c1f = combo % V, combo // V % V, combo // V ** 2 % V, combo // V ** 3
+            d = np.empty((new.size, 16))
+            for j, (w, e) in enumerate(ns.laws):
+                at = law == j
+                if at.any():
+                    d[at] = joint_distribution(rows[c1f[at]], rows[c1c[at]], rows[c2f[at]], rows[c2c[at]],
+                                               strength=self.strength, noise=e, continuation=w, rounds=rounds)
+            d = d.reshape(-1, 4, 4)
             keys = np.concatenate([ns.keys, new])
             vals = np.concatenate([ns.vals, np.stack([d.sum(2), d.sum(1)], axis=1)])
             order = np.argsort(keys)
@@ -256,7 +266,7 @@ class Linkage(Mechanism):
         if world.scenario.engine == "exact":
             occ = self._exact(world, ns, code1, code2)
         else:
-            rows, nz = world.variant_rows, world.scenario.noise
+            rows, nz = world.variant_rows, world.param(None, "noise")  # one run: the sampled play is not in lockstep
             tab = _fold(np.stack([rows[code1], rows[code2]], axis=2), nz)  # (E, 2 sides, 2 issues, 5)
             occ = sample_joint(tab, play.length, self.strength, world.stream(self)) / play.length[:, None, None]
         per1 = np.stack([occ[:, 0], occ[:, 0][:, _SWAP]], axis=1)  # (E, 2 sides, 4)
