@@ -29,7 +29,7 @@ import numpy as np
 
 from .._validation import ParameterError, check_choice, check_probabilities, check_probability, check_real
 
-__all__ = ["UPDATE_RULES", "fitness", "fermi", "moran_bd", "moran_db", "best_neighbour", "mutate"]
+__all__ = ["UPDATE_RULES", "fitness", "fermi", "fermi_probability", "moran_bd", "moran_db", "best_neighbour", "mutate"]
 
 UPDATE_RULES = ("fermi", "moran_bd", "moran_db", "best_neighbour")
 
@@ -89,9 +89,15 @@ def fermi(payoffs, models, selection_intensity, rng: np.random.Generator,
     n = payoffs.shape[0]
     revision_rate = _probability("revision_rate", revision_rate, n)
     diff = (payoffs[models] if model_payoffs is None else np.asarray(model_payoffs, dtype=float)) - payoffs
-    prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))  # = 1/(1+exp(-s*diff)), overflow-free
+    prob = fermi_probability(s, diff)
     adopt = (rng.random(n) < prob) & _revisers(n, revision_rate, rng)
     return np.where(adopt, models, np.arange(n))
+
+
+def fermi_probability(selection_intensity, payoff_difference):
+    """The probability 1 / (1 + exp(-s (π_model - π_self))) of copying a model (Szabó & Tőke
+    1998), computed overflow-free as (1 + tanh(s Δπ / 2)) / 2; ``s`` one number or one per state."""
+    return 0.5 * (1.0 + np.tanh(0.5 * selection_intensity * payoff_difference))
 
 
 def _intensity(selection_intensity):

@@ -60,6 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._validation import ParameterError, check_choice, check_positive, check_probability
+from .. import dynamics
 from .base import Mechanism
 from .public_good import public_good_stake
 
@@ -195,7 +196,7 @@ class Regime(Mechanism):
         other = r + (r >= np.arange(n) - offset) + offset
         diff = payoffs.judge[other] - payoffs.judge
         s = world.by_state(world.param(None, "selection_intensity"))  # per state when it differs between runs
-        prob = 0.5 * (1.0 + np.tanh(0.5 * s * diff))
+        prob = dynamics.fermi_probability(s, diff)
         rate = world.by_state(world.param(None, "revision_rate"))
         adopt = (rng.random(n) < rate) & (rng.random(n) < prob) & payoffs.played & payoffs.played[other]
         member = np.where(adopt, ns.member[other], ns.member)
